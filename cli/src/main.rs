@@ -1,0 +1,155 @@
+//! `sealcheck`: verify signatures offline. A thin shell over the `sealcheck` library: it reads
+//! files and the clock, and prints what the library decided.
+//!
+//! Exit status: 0 verified, 1 rejected (the reason on stderr), 2 usage or input error.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Parser, Subcommand};
+use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
+use sealcheck::encoding::{hex_decode, pem_decode_one};
+use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
+use sealcheck::UnixTime;
+
+#[derive(Parser)]
+#[command(name = "sealcheck", version, about = "Verify container image and artifact signatures offline")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify a Sigstore bundle for an artifact (sigstore-conformance client protocol).
+    VerifyBundle(VerifyBundle),
+}
+
+#[derive(Args)]
+struct VerifyBundle {
+    /// The bundle (`.sigstore.json`).
+    #[arg(long)]
+    bundle: PathBuf,
+    /// Expected certificate SAN, exactly.
+    #[arg(long, conflicts_with = "certificate_identity_regexp")]
+    certificate_identity: Option<String>,
+    /// Expected certificate SAN, as a regular expression matched against the whole SAN.
+    #[arg(long)]
+    certificate_identity_regexp: Option<String>,
+    /// Expected OIDC issuer, exactly.
+    #[arg(long, conflicts_with = "certificate_oidc_issuer_regexp")]
+    certificate_oidc_issuer: Option<String>,
+    /// Expected OIDC issuer, as a regular expression matched against the whole value.
+    #[arg(long)]
+    certificate_oidc_issuer_regexp: Option<String>,
+    /// Verify with this PEM public key instead of a certificate identity.
+    #[arg(long, conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
+    key: Option<PathBuf>,
+    /// trusted_root.json to use instead of the embedded Sigstore public-good root.
+    #[arg(long, conflicts_with = "staging")]
+    trusted_root: Option<PathBuf>,
+    /// Use the embedded Sigstore staging root.
+    #[arg(long)]
+    staging: bool,
+    /// Print the verified result, or the error, as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// The artifact: a file path, or `sha256:HEX` / `sha384:HEX` / `sha512:HEX`.
+    artifact: String,
+}
+
+/// A failure before verification could start (exit 2), or a rejection (exit 1).
+enum Failure {
+    Input(String),
+    Rejected(sealcheck::Error),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::VerifyBundle(args) => {
+            let json = args.json;
+            match verify_bundle(args) {
+                Ok(out) => {
+                    if json {
+                        println!("{out}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(Failure::Input(msg)) => {
+                    eprintln!("sealcheck: error: {msg}");
+                    ExitCode::from(2)
+                }
+                Err(Failure::Rejected(e)) => {
+                    if json {
+                        println!("{}", serde_json::json!({"verified": false, "error": {"kind": e.kind(), "message": e.to_string()}}));
+                    }
+                    eprintln!("sealcheck: rejected: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+}
+
+fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
+    let backend = &RUST_CRYPTO;
+    let input = |e: sealcheck::Error| Failure::Input(e.to_string());
+    let root = match (&args.trusted_root, args.staging) {
+        (Some(p), _) => TrustedRoot::from_json(backend, &read(p)?).map_err(input)?,
+        (None, true) => TrustedRoot::staging(backend).map_err(input)?,
+        (None, false) => TrustedRoot::production(backend).map_err(input)?,
+    };
+    let policy = match &args.key {
+        Some(p) => {
+            let pem = String::from_utf8(read(p)?).map_err(|_| Failure::Input(format!("{}: not UTF-8 PEM", p.display())))?;
+            let der = pem_decode_one("--key", &pem, "PUBLIC KEY").map_err(input)?;
+            SignerPolicy::Key(TrustedKey { key: PublicKey::from_spki_der("--key", &der).map_err(input)?, valid_for: None })
+        }
+        None => {
+            let san = match (&args.certificate_identity, &args.certificate_identity_regexp) {
+                (Some(s), None) => Matcher::exact(s),
+                (None, Some(r)) => Matcher::regex(r).map_err(input)?,
+                _ => return Err(Failure::Input("one of --certificate-identity, --certificate-identity-regexp or --key is required".into())),
+            };
+            let issuer = match (&args.certificate_oidc_issuer, &args.certificate_oidc_issuer_regexp) {
+                (Some(s), None) => Matcher::exact(s),
+                (None, Some(r)) => Matcher::regex(r).map_err(input)?,
+                _ => return Err(Failure::Input("one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required".into())),
+            };
+            SignerPolicy::Identity(CertificateIdentity::new(san, issuer))
+        }
+    };
+    let bundle_bytes = read(&args.bundle)?;
+    let artifact_bytes;
+    let artifact = match parse_digest(&args.artifact).map_err(input)? {
+        Some(d) => Artifact::Digest(d),
+        None => {
+            artifact_bytes = read(Path::new(&args.artifact))?;
+            Artifact::Bytes(&artifact_bytes)
+        }
+    };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Failure::Input("system clock is before 1970".into()))?;
+    let now = UnixTime::new(i64::try_from(now.as_secs()).unwrap_or(i64::MAX), now.subsec_nanos());
+
+    let bundle = Bundle::from_json(&bundle_bytes).map_err(Failure::Rejected)?;
+    let verified = Verifier::new(&root, backend).verify(&bundle, &artifact, &policy, now).map_err(Failure::Rejected)?;
+    Ok(serde_json::json!({"verified": true, "result": verified}).to_string())
+}
+
+/// `sha256:HEX` and friends; `None` when the argument is not a digest (then it is a path).
+fn parse_digest(arg: &str) -> sealcheck::Result<Option<Digest>> {
+    let Some((alg, hex)) = arg.split_once(':') else { return Ok(None) };
+    let alg = match alg {
+        "sha256" => HashAlgorithm::Sha256,
+        "sha384" => HashAlgorithm::Sha384,
+        "sha512" => HashAlgorithm::Sha512,
+        _ => return Ok(None),
+    };
+    Digest::new(alg, &hex_decode("artifact digest", hex)?).map(Some)
+}

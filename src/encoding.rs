@@ -1,0 +1,124 @@
+//! Text encodings of binary fields: base64 (RFC 4648 §4, as protobuf JSON writes `bytes`),
+//! lowercase hex, and PEM (RFC 7468 §2, strict).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use base64ct::{Base64, Encoding};
+
+use crate::error::{Error, Result};
+
+/// Decodes standard padded base64; `what` names the field in the error.
+pub fn base64_decode(what: &str, s: &str) -> Result<Vec<u8>> {
+    Base64::decode_vec(s).map_err(|_| Error::Encoding { what: what.to_string(), encoding: "base64" })
+}
+
+/// Encodes as standard padded base64.
+#[must_use]
+pub fn base64_encode(bytes: &[u8]) -> String {
+    Base64::encode_string(bytes)
+}
+
+/// Lowercase hex.
+#[must_use]
+pub fn hex_encode(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Decodes hex (either case); `what` names the field in the error.
+pub fn hex_decode(what: &str, s: &str) -> Result<Vec<u8>> {
+    let bad = || Error::Encoding { what: what.to_string(), encoding: "hex" };
+    if s.len() % 2 != 0 {
+        return Err(bad());
+    }
+    s.as_bytes()
+        .chunks_exact(2)
+        .map(|p| {
+            let hi = char::from(p[0]).to_digit(16).ok_or_else(bad)?;
+            let lo = char::from(p[1]).to_digit(16).ok_or_else(bad)?;
+            Ok((hi * 16 + lo) as u8)
+        })
+        .collect()
+}
+
+/// One PEM block: its label and decoded body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PemBlock {
+    /// The label between `BEGIN ` and `-----` (`CERTIFICATE`, `PUBLIC KEY`).
+    pub label: String,
+    /// The decoded DER.
+    pub der: Vec<u8>,
+}
+
+/// Parses every PEM block of `text`, in order. Text outside blocks is ignored, as RFC 7468 §2
+/// allows; a block that does not close, or whose body is not base64, is an error.
+pub fn pem_decode_all(what: &str, text: &str) -> Result<Vec<PemBlock>> {
+    let bad = || Error::Encoding { what: what.to_string(), encoding: "PEM" };
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let line = line.trim_end();
+        let Some(label) = line.strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")) else {
+            continue;
+        };
+        let mut body = String::new();
+        let mut closed = false;
+        for l in lines.by_ref() {
+            let l = l.trim();
+            if let Some(end) = l.strip_prefix("-----END ").and_then(|l| l.strip_suffix("-----")) {
+                if end != label {
+                    return Err(bad());
+                }
+                closed = true;
+                break;
+            }
+            body.push_str(l);
+        }
+        if !closed {
+            return Err(bad());
+        }
+        let der = Base64::decode_vec(&body).map_err(|_| bad())?;
+        out.push(PemBlock { label: label.to_string(), der });
+    }
+    if out.is_empty() {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
+/// Decodes exactly one PEM block with the given label.
+pub fn pem_decode_one(what: &str, text: &str, label: &str) -> Result<Vec<u8>> {
+    let mut blocks = pem_decode_all(what, text)?;
+    match (blocks.pop(), blocks.is_empty()) {
+        (Some(b), true) if b.label == label => Ok(b.der),
+        _ => Err(Error::Encoding { what: what.to_string(), encoding: "PEM" }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_roundtrip() {
+        assert_eq!(hex_encode(&[0, 0xab, 0xff]), "00abff");
+        assert_eq!(hex_decode("x", "00ABff").unwrap(), [0, 0xab, 0xff]);
+        assert!(hex_decode("x", "0g").is_err());
+        assert!(hex_decode("x", "0").is_err());
+    }
+
+    #[test]
+    fn pem() {
+        let t = "junk\n-----BEGIN PUBLIC KEY-----\nAAEC\n-----END PUBLIC KEY-----\n";
+        assert_eq!(pem_decode_one("k", t, "PUBLIC KEY").unwrap(), [0, 1, 2]);
+        assert!(pem_decode_one("k", t, "CERTIFICATE").is_err());
+        assert!(pem_decode_all("k", "-----BEGIN X-----\nAAEC\n").is_err());
+        assert!(pem_decode_all("k", "-----BEGIN X-----\nAAEC\n-----END Y-----\n").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+#![no_std]
+#![forbid(unsafe_code)]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod asn1;
+pub mod crypto;
+pub mod encoding;
+mod error;
+pub mod limits;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use time::UnixTime;
+pub mod x509;
+pub mod sigstore;
