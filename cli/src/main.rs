@@ -61,7 +61,8 @@ struct VerifyBundle {
 
 /// A failure before verification could start (exit 2), or a rejection (exit 1).
 enum Failure {
-    Input(String),
+    /// Unreadable files, bad flags, a trusted root or key that does not load: (kind, message).
+    Input(&'static str, String),
     Rejected(sealcheck::Error),
 }
 
@@ -77,7 +78,10 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(Failure::Input(msg)) => {
+                Err(Failure::Input(kind, msg)) => {
+                    if json {
+                        println!("{}", serde_json::json!({"verified": false, "error": {"kind": kind, "message": msg}}));
+                    }
                     eprintln!("sealcheck: error: {msg}");
                     ExitCode::from(2)
                 }
@@ -94,12 +98,12 @@ fn main() -> ExitCode {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| Failure::Input("Io", format!("{}: {e}", path.display())))
 }
 
 fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
     let backend = &RUST_CRYPTO;
-    let input = |e: sealcheck::Error| Failure::Input(e.to_string());
+    let input = |e: sealcheck::Error| Failure::Input(e.kind(), e.to_string());
     let root = match (&args.trusted_root, args.staging) {
         (Some(p), _) => TrustedRoot::from_json(backend, &read(p)?).map_err(input)?,
         (None, true) => TrustedRoot::staging(backend).map_err(input)?,
@@ -107,7 +111,7 @@ fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
     };
     let policy = match &args.key {
         Some(p) => {
-            let pem = String::from_utf8(read(p)?).map_err(|_| Failure::Input(format!("{}: not UTF-8 PEM", p.display())))?;
+            let pem = String::from_utf8(read(p)?).map_err(|_| Failure::Input("Encoding", format!("{}: not UTF-8 PEM", p.display())))?;
             let der = pem_decode_one("--key", &pem, "PUBLIC KEY").map_err(input)?;
             SignerPolicy::Key(TrustedKey { key: PublicKey::from_spki_der("--key", &der).map_err(input)?, valid_for: None })
         }
@@ -115,12 +119,12 @@ fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
             let san = match (&args.certificate_identity, &args.certificate_identity_regexp) {
                 (Some(s), None) => Matcher::exact(s),
                 (None, Some(r)) => Matcher::regex(r).map_err(input)?,
-                _ => return Err(Failure::Input("one of --certificate-identity, --certificate-identity-regexp or --key is required".into())),
+                _ => return Err(Failure::Input("Usage", "one of --certificate-identity, --certificate-identity-regexp or --key is required".into())),
             };
             let issuer = match (&args.certificate_oidc_issuer, &args.certificate_oidc_issuer_regexp) {
                 (Some(s), None) => Matcher::exact(s),
                 (None, Some(r)) => Matcher::regex(r).map_err(input)?,
-                _ => return Err(Failure::Input("one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required".into())),
+                _ => return Err(Failure::Input("Usage", "one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required".into())),
             };
             SignerPolicy::Identity(CertificateIdentity::new(san, issuer))
         }
@@ -134,7 +138,7 @@ fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
             Artifact::Bytes(&artifact_bytes)
         }
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Failure::Input("system clock is before 1970".into()))?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Failure::Input("Clock", "system clock is before 1970".into()))?;
     let now = UnixTime::new(i64::try_from(now.as_secs()).unwrap_or(i64::MAX), now.subsec_nanos());
 
     let bundle = Bundle::from_json(&bundle_bytes).map_err(Failure::Rejected)?;

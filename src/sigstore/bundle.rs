@@ -313,9 +313,6 @@ impl Bundle {
                 if leaf.is_self_issued() {
                     return Err(Error::ChainContainsRoot { index: 0 });
                 }
-                if let Some(i) = intermediates.iter().position(Certificate::is_self_issued) {
-                    return Err(Error::ChainContainsRoot { index: i + 1 });
-                }
                 VerificationMaterial::Certificate { leaf, intermediates }
             }
             (None, None, Some(c)) => {

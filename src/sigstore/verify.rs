@@ -196,8 +196,12 @@ impl<'r> Verifier<'r> {
         let b = self.backend;
 
         // 1. Material fits the expectation.
+        let untrusted;
         let (signing_key, leaf): (&PublicKey, Option<(&Certificate, &[Certificate])>) = match (&bundle.material, policy) {
-            (VerificationMaterial::Certificate { leaf, intermediates }, SignerPolicy::Identity(_)) => (leaf.public_key(), Some((leaf, intermediates))),
+            (VerificationMaterial::Certificate { leaf, intermediates }, SignerPolicy::Identity(_)) => {
+                untrusted = self.untrusted_intermediates(intermediates)?;
+                (leaf.public_key(), Some((leaf, untrusted.as_slice())))
+            }
             (VerificationMaterial::PublicKey { .. }, SignerPolicy::Key(k)) => (&k.key, None),
             (VerificationMaterial::PublicKey { .. }, SignerPolicy::Identity(_)) => {
                 return Err(Error::SignerMismatch("bundle is signed with a key, but a certificate identity was expected"));
@@ -350,6 +354,24 @@ impl<'r> Verifier<'r> {
         };
 
         Ok(VerifiedBundle { version: bundle.version, signer, times, tlog_entries: entries, statement, verified_at: now, _sealed: () })
+    }
+
+    /// Certificates the bundle carries after the leaf, less those byte-identical to trusted CA
+    /// certificates (cosign and npm write the whole chain; those copies add nothing). Any other
+    /// self-issued certificate is a root the bundle tries to bring along, and is rejected.
+    fn untrusted_intermediates(&self, carried: &[Certificate]) -> Result<Vec<Certificate>> {
+        let cas = self.root.certificate_authorities();
+        let mut out = Vec::with_capacity(carried.len());
+        for (i, c) in carried.iter().enumerate() {
+            if cas.iter().any(|ca| ca.chain.iter().any(|t| ct_eq(t.der(), c.der()))) {
+                continue;
+            }
+            if c.is_self_issued() {
+                return Err(Error::ChainContainsRoot { index: i + 1 });
+            }
+            out.push(c.clone());
+        }
+        Ok(out)
     }
 
     /// Requires every claim of a log entry body to describe this bundle.

@@ -76,7 +76,8 @@ mod tests {
     use alloc::vec::Vec;
 
     /// Builds the RFC 6962 tree over `n` leaves and checks every inclusion proof, and that a
-    /// flipped node or a wrong index fails.
+    /// flipped node, another leaf or an index beyond the tree fails. (The tree size itself is
+    /// authenticated by the signed checkpoint, not by the proof.)
     #[test]
     fn proofs_for_every_leaf() {
         let b = &RUST_CRYPTO;
@@ -115,7 +116,11 @@ mod tests {
                     bad[0] = h;
                     assert!(verify_inclusion(b, m as u64, n, &leaves[m], &bad, &root).is_err());
                 }
-                assert!(verify_inclusion(b, m as u64, n + 1, &leaves[m], &p, &root).is_err() || n == 1);
+                if n > 1 {
+                    let other = &leaves[(m + 1) % n as usize];
+                    assert!(verify_inclusion(b, m as u64, n, other, &p, &root).is_err(), "n={n} m={m}: another leaf accepted");
+                }
+                assert!(verify_inclusion(b, n, n, &leaves[m], &p, &root).is_err(), "index beyond the tree");
             }
         }
     }
