@@ -8,9 +8,15 @@ use base64ct::{Base64, Encoding};
 
 use crate::error::{Error, Result};
 
-/// Decodes standard padded base64; `what` names the field in the error.
+/// Decodes standard padded base64, skipping CR and LF as Go's decoder does (cosign and
+/// protojson producers wrap long values); `what` names the field in the error.
 pub fn base64_decode(what: &str, s: &str) -> Result<Vec<u8>> {
-    Base64::decode_vec(s).map_err(|_| Error::Encoding { what: what.to_string(), encoding: "base64" })
+    let bad = || Error::Encoding { what: what.to_string(), encoding: "base64" };
+    if s.contains(['\r', '\n']) {
+        let joined: String = s.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+        return Base64::decode_vec(&joined).map_err(|_| bad());
+    }
+    Base64::decode_vec(s).map_err(|_| bad())
 }
 
 /// Encodes as standard padded base64.

@@ -147,6 +147,10 @@ pub enum Error {
     #[error("in-toto statement: {0}")]
     InToto(String),
 
+    /// A stored attachment that is not a signature (other media type).
+    #[error("not a signature: {0}")]
+    NotASignature(String),
+
     // ---- identity ----------------------------------------------------------------------
     /// The certificate's SAN does not match the expected identity.
     #[error("identity: certificate SAN {got:?} does not match {want}")]
@@ -214,6 +218,7 @@ impl Error {
             Self::ArtifactMismatch(_) => "ArtifactMismatch",
             Self::Dsse(_) => "Dsse",
             Self::InToto(_) => "InToto",
+            Self::NotASignature(_) => "NotASignature",
             Self::IdentityMismatch { .. } => "IdentityMismatch",
             Self::IssuerMismatch { .. } => "IssuerMismatch",
             Self::ExtensionMismatch { .. } => "ExtensionMismatch",

@@ -5,10 +5,13 @@ extern crate alloc;
 extern crate std;
 
 pub mod asn1;
+pub mod cosign;
 pub mod crypto;
 pub mod encoding;
 mod error;
 pub mod limits;
+pub mod oci;
+pub mod policy;
 pub mod time;
 
 pub use error::{Error, Result};

@@ -20,6 +20,8 @@ pub const MAX_SUBJECTS: usize = 1024;
 pub const MAX_SUBJECT_DIGESTS: usize = 32;
 /// Embedded SCTs per certificate.
 pub const MAX_SCTS: usize = 32;
+/// Signatures considered for one image (cosign GHSA-95pr-fxf5-86gv caps at 1000).
+pub const MAX_IMAGE_SIGNATURES: usize = 1000;
 /// Signature lines in one checkpoint note.
 pub const MAX_CHECKPOINT_SIGNATURES: usize = 64;
 /// Authorities (CAs, logs, TSAs) in one trusted root.

@@ -24,6 +24,23 @@ struct Cli {
 enum Command {
     /// Verify a Sigstore bundle for an artifact (sigstore-conformance client protocol).
     VerifyBundle(VerifyBundle),
+    /// Decide whether an image may run under a containers-policy.json.
+    Verify(VerifyImage),
+}
+
+#[derive(Args)]
+struct VerifyImage {
+    /// containers-policy.json(5).
+    #[arg(long)]
+    policy: PathBuf,
+    /// The image reference asked about (docker reference; policy scopes of the docker transport).
+    #[arg(long)]
+    reference: String,
+    /// Print the decision record as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Where the image and its signatures are: `dir:DIR` (containers dir layout).
+    source: String,
 }
 
 #[derive(Args)]
@@ -69,6 +86,7 @@ enum Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Verify(args) => verify_image(&args),
         Command::VerifyBundle(args) => {
             let json = args.json;
             match verify_bundle(args) {
@@ -95,6 +113,61 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn verify_image(args: &VerifyImage) -> ExitCode {
+    let input_error = |kind: &str, msg: String| {
+        if args.json {
+            println!("{}", serde_json::json!({"allowed": false, "error": {"kind": kind, "message": msg}}));
+        }
+        eprintln!("sealcheck: error: {msg}");
+        ExitCode::from(2)
+    };
+    let policy = match std::fs::read(&args.policy) {
+        Ok(b) => match sealcheck::policy::containers::from_json(&b) {
+            Ok(p) => p,
+            Err(e) => return input_error(e.kind(), format!("{}: {e}", args.policy.display())),
+        },
+        Err(e) => return input_error("Io", format!("{}: {e}", args.policy.display())),
+    };
+    let reference = match sealcheck::oci::Reference::parse(&args.reference) {
+        Ok(r) => r,
+        Err(e) => return input_error(e.kind(), e.to_string()),
+    };
+    let image = match args.source.split_once(':') {
+        Some(("dir", dir)) => sealcheck::oci::layout::read_dir_layout(Path::new(dir), reference),
+        _ => return input_error("Usage", format!("unsupported source {:?} (expected dir:DIR)", args.source)),
+    };
+    let now = match now() {
+        Ok(t) => t,
+        Err(Failure::Input(kind, msg)) => return input_error(kind, msg),
+        Err(Failure::Rejected(e)) => return input_error(e.kind(), e.to_string()),
+    };
+    let decision = match image {
+        Ok(image) => policy.evaluate(&RUST_CRYPTO, &sealcheck::policy::FsFiles, &image, now),
+        Err(e) => {
+            if args.json {
+                println!("{}", serde_json::json!({"allowed": false, "reason": format!("image source: {e}"), "error": {"kind": e.kind(), "message": e.to_string()}}));
+            }
+            eprintln!("sealcheck: denied: image source: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&decision).unwrap_or_default());
+    }
+    if decision.allowed {
+        eprintln!("sealcheck: allowed: {}", decision.reason);
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("sealcheck: denied: {}", decision.reason);
+        ExitCode::from(1)
+    }
+}
+
+fn now() -> Result<UnixTime, Failure> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Failure::Input("Clock", "system clock is before 1970".into()))?;
+    Ok(UnixTime::new(i64::try_from(now.as_secs()).unwrap_or(i64::MAX), now.subsec_nanos()))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
@@ -138,9 +211,7 @@ fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
             Artifact::Bytes(&artifact_bytes)
         }
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Failure::Input("Clock", "system clock is before 1970".into()))?;
-    let now = UnixTime::new(i64::try_from(now.as_secs()).unwrap_or(i64::MAX), now.subsec_nanos());
-
+    let now = now()?;
     let bundle = Bundle::from_json(&bundle_bytes).map_err(Failure::Rejected)?;
     let verified = Verifier::new(&root, backend).verify(&bundle, &artifact, &policy, now).map_err(Failure::Rejected)?;
     Ok(serde_json::json!({"verified": true, "result": verified}).to_string())

@@ -44,11 +44,7 @@ pub(crate) struct Bytes(pub Vec<u8>);
 
 impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let mut s = <alloc::borrow::Cow<'de, str>>::deserialize(d)?;
-        // Go's base64 decoder, behind protojson, skips CR and LF; producers wrap long values.
-        if s.contains(['\r', '\n']) {
-            s = alloc::borrow::Cow::Owned(s.chars().filter(|c| *c != '\r' && *c != '\n').collect());
-        }
-        <base64ct::Base64 as base64ct::Encoding>::decode_vec(&s).map(Self).map_err(|_| serde::de::Error::custom("invalid base64"))
+        let s = <alloc::borrow::Cow<'de, str>>::deserialize(d)?;
+        crate::encoding::base64_decode("base64 field", &s).map(Self).map_err(|_| serde::de::Error::custom("invalid base64"))
     }
 }

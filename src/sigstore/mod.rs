@@ -4,7 +4,7 @@ pub mod bundle;
 pub mod dsse;
 pub mod identity;
 pub mod intoto;
-mod json;
+pub(crate) mod json;
 pub mod rekor;
 pub mod trusted_root;
 pub mod tsa;

@@ -4,6 +4,7 @@
 //! extendedKeyUsage, unknown critical extensions, and a depth limit. Revocation is out of scope.
 
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use const_oid::ObjectIdentifier;
 
@@ -59,6 +60,32 @@ pub fn verify_path(backend: &dyn Backend, what: &str, leaf: &Certificate, chain:
         child = issuer;
     }
     Ok(())
+}
+
+/// Builds a path from `leaf` through `intermediates` (untrusted, any order) to one of `anchors`,
+/// by issuer name; returns the issuers, nearest first, ending at the anchor. Intermediates
+/// byte-identical to an anchor are the anchor. The path is not yet validated: pass it to
+/// [`verify_path`].
+pub fn build_path<'a>(what: &str, leaf: &'a Certificate, intermediates: &'a [Certificate], anchors: &'a [Certificate]) -> Result<Vec<&'a Certificate>> {
+    let mut path: Vec<&Certificate> = Vec::new();
+    let mut current = leaf;
+    while path.len() < MAX_CHAIN_DEPTH {
+        if let Some(anchor) = anchors.iter().find(|a| a.subject_der() == current.issuer_der()) {
+            path.push(anchor);
+            return Ok(path);
+        }
+        let next = intermediates
+            .iter()
+            .find(|c| c.subject_der() == current.issuer_der() && !path.iter().any(|p| p.der() == c.der()) && c.der() != current.der());
+        match next {
+            Some(c) => {
+                path.push(c);
+                current = c;
+            }
+            None => return Err(Error::UnknownIssuer { what: what.to_string() }),
+        }
+    }
+    Err(Error::ChainTooDeep { what: what.to_string() })
 }
 
 /// Validates the links of a trust anchor's own chain once, when it is loaded: each certificate

@@ -1,0 +1,10 @@
+//! OCI image model (image-spec v1.1, distribution-spec v1.1): content digests, image references,
+//! manifests and indexes, and the sources images are read from.
+
+pub mod digest;
+pub mod reference;
+
+pub use digest::OciDigest;
+pub use reference::Reference;
+#[cfg(feature = "std")]
+pub mod layout;

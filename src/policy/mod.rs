@@ -1,0 +1,299 @@
+//! The internal policy model and its evaluation into a [`Decision`] record.
+//!
+//! Format adapters (`containers.rs` for containers-policy.json; Notary and native formats later)
+//! compile into [`Policy`]. Evaluation never touches bytes beyond what the image evidence holds:
+//! it selects the rules for the image's reference (most specific scope first), checks every
+//! requirement (ANDed; for signature requirements one accepted signature is enough), and records
+//! each requirement and each signature considered, with its verdict and reason.
+
+pub mod containers;
+mod decision;
+pub mod identity;
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+pub use decision::{Decision, RequirementRecord, SignatureRecord};
+pub use identity::IdentityRule;
+
+use crate::cosign::verify::{verify_stored, SignatureTrust, SignerTrust};
+use crate::cosign::StoredSignature;
+use crate::crypto::{Backend, HashAlgorithm, PublicKey};
+use crate::encoding::pem_decode_all;
+use crate::error::{Error, Result};
+use crate::limits::{self, MAX_IMAGE_SIGNATURES};
+use crate::oci::{OciDigest, Reference};
+use crate::time::UnixTime;
+use crate::x509::Certificate;
+
+/// Key or certificate material, as a policy names it: inline, or a file to read at evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Material {
+    /// A path, read through [`PolicyFiles`] when the requirement is evaluated.
+    Path(String),
+    /// The bytes themselves (PEM).
+    Data(Vec<u8>),
+}
+
+/// Reads files a policy refers to. `std` builds provide [`FsFiles`]; embedders supply their own.
+pub trait PolicyFiles {
+    /// The file's bytes.
+    fn read(&self, path: &str) -> Result<Vec<u8>>;
+}
+
+/// Reads policy files from the local filesystem.
+#[cfg(feature = "std")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FsFiles;
+
+#[cfg(feature = "std")]
+impl PolicyFiles for FsFiles {
+    fn read(&self, path: &str) -> Result<Vec<u8>> {
+        std::fs::read(path).map_err(|e| Error::Encoding { what: alloc::format!("{path}: {e}"), encoding: "file" })
+    }
+}
+
+/// Who may sign, before key material is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerSpec {
+    /// Any of these PEM public keys.
+    Keys(Vec<Material>),
+    /// Fulcio: CA certificates, exact OIDC issuer and SAN email.
+    Fulcio {
+        /// CA PEM.
+        ca: Material,
+        /// OIDC issuer.
+        oidc_issuer: String,
+        /// SAN email.
+        subject_email: String,
+    },
+    /// PKI: root and optional intermediate PEM, SAN email and/or hostname.
+    Pki {
+        /// Root CA PEM.
+        roots: Material,
+        /// Intermediate CA PEM.
+        intermediates: Option<Material>,
+        /// SAN email.
+        subject_email: Option<String>,
+        /// SAN DNS name.
+        subject_hostname: Option<String>,
+    },
+}
+
+/// One requirement; a rule is a list of them, ANDed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    /// Allows the image; never counts as a verified signature.
+    InsecureAcceptAnything,
+    /// Rejects the image.
+    Reject,
+    /// A requirement sealcheck cannot check (GPG `signedBy`, `signedBaseLayer`): always a
+    /// rejection, with the reason.
+    Unsupported {
+        /// The requirement type.
+        kind: String,
+        /// Why it cannot be satisfied.
+        reason: String,
+    },
+    /// A cosign/sigstore signature from a trusted signer, with an identity rule.
+    Sigstore {
+        /// Signer trust.
+        signer: SignerSpec,
+        /// Rekor keys; non-empty means a SET is required.
+        rekor_keys: Vec<Material>,
+        /// How the signed reference must relate to the image.
+        identity: IdentityRule,
+    },
+}
+
+impl Requirement {
+    fn kind(&self) -> String {
+        match self {
+            Self::InsecureAcceptAnything => "insecureAcceptAnything".into(),
+            Self::Reject => "reject".into(),
+            Self::Unsupported { kind, .. } => kind.clone(),
+            Self::Sigstore { .. } => "sigstoreSigned".into(),
+        }
+    }
+}
+
+/// A compiled policy: default rules, and per-transport rules by scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Rules when nothing more specific applies.
+    pub default: Vec<Requirement>,
+    /// `(transport, [(scope, rules)])`; scope `""` is the transport default.
+    pub transports: Vec<(String, Vec<(String, Vec<Requirement>)>)>,
+}
+
+/// The evidence for one image: its reference, manifest and stored signatures.
+#[derive(Debug, Clone)]
+pub struct ImageEvidence {
+    /// The reference the image is asked about (docker transport).
+    pub reference: Reference,
+    /// The manifest bytes; `None` when the source has none (always a rejection).
+    pub manifest: Option<Vec<u8>>,
+    /// Signatures found for the manifest, in source order.
+    pub signatures: Vec<StoredSignature>,
+}
+
+impl Policy {
+    /// The rules that apply to `reference` under `transport`, and the scope that selected them
+    /// (`"default"` for the global default).
+    #[must_use]
+    pub fn rules_for(&self, transport: &str, reference: &Reference) -> (String, &[Requirement]) {
+        if let Some((_, scopes)) = self.transports.iter().find(|(t, _)| t == transport) {
+            for scope in reference.policy_scopes() {
+                if let Some((s, rules)) = scopes.iter().find(|(s, _)| *s == scope) {
+                    return (s.clone(), rules);
+                }
+            }
+            if let Some((_, rules)) = scopes.iter().find(|(s, _)| s.is_empty()) {
+                return (String::new(), rules);
+            }
+        }
+        ("default".into(), &self.default)
+    }
+
+    /// Decides whether the image may run, at verification time `now`.
+    pub fn evaluate(&self, backend: &dyn Backend, files: &dyn PolicyFiles, image: &ImageEvidence, now: UnixTime) -> Decision {
+        let (scope, rules) = self.rules_for("docker", &image.reference);
+        let mut record = Decision::new(&image.reference, scope, now);
+        let manifest_digest = match manifest_digest(backend, image) {
+            Ok(d) => d,
+            Err(e) => return record.refuse(alloc::format!("manifest: {e}")),
+        };
+        record.manifest_digest = Some(manifest_digest);
+        if rules.is_empty() {
+            return record.refuse("policy: empty requirement list".into());
+        }
+        if let Err(e) = limits::check("image signatures", image.signatures.len(), MAX_IMAGE_SIGNATURES) {
+            return record.refuse(e.to_string());
+        }
+        for (i, req) in rules.iter().enumerate() {
+            record.requirements.push(evaluate_requirement(backend, files, i, req, image, &manifest_digest, now));
+        }
+        record.finish()
+    }
+}
+
+/// SHA-256 of the manifest, checked against the reference's digest. Schema 1 manifests (whose
+/// digest excludes embedded JWS signatures) are refused.
+fn manifest_digest(backend: &dyn Backend, image: &ImageEvidence) -> Result<OciDigest> {
+    let m = image.manifest.as_deref().ok_or(Error::MissingEvidence("image manifest"))?;
+    let v: serde_json::Value = serde_json::from_slice(m).map_err(|e| Error::Json { what: "image manifest", detail: alloc::format!("{e}") })?;
+    if v.get("schemaVersion").and_then(serde_json::Value::as_u64) != Some(2) {
+        return Err(Error::Json { what: "image manifest", detail: "only schemaVersion 2 manifests are accepted".into() });
+    }
+    let digest = match image.reference.digest() {
+        Some(d) => {
+            d.verify(backend, m)?;
+            *d
+        }
+        None => OciDigest::of(backend, HashAlgorithm::Sha256, m),
+    };
+    Ok(digest)
+}
+
+fn evaluate_requirement(
+    backend: &dyn Backend,
+    files: &dyn PolicyFiles,
+    index: usize,
+    req: &Requirement,
+    image: &ImageEvidence,
+    digest: &OciDigest,
+    now: UnixTime,
+) -> RequirementRecord {
+    let mut rec = RequirementRecord { index, kind: req.kind(), satisfied: false, reason: String::new(), signatures: Vec::new() };
+    match req {
+        Requirement::InsecureAcceptAnything => {
+            rec.satisfied = true;
+            rec.reason = "accepts any image".into();
+        }
+        Requirement::Reject => rec.reason = "rejects every image".into(),
+        Requirement::Unsupported { reason, .. } => rec.reason = reason.clone(),
+        Requirement::Sigstore { signer, rekor_keys, identity } => {
+            // Every configured verifier is loaded before any signature is tried.
+            let trust = match load_trust(files, signer, rekor_keys) {
+                Ok(t) => t,
+                Err(e) => {
+                    rec.reason = alloc::format!("trust configuration: {e}");
+                    return rec;
+                }
+            };
+            for (i, sig) in image.signatures.iter().enumerate() {
+                let verdict = verify_stored(backend, sig, &trust, now).and_then(|v| {
+                    if v.payload.manifest_digest != *digest {
+                        return Err(Error::ArtifactMismatch("signature is for another manifest digest"));
+                    }
+                    if !identity.matches(&image.reference, &v.payload.docker_reference) {
+                        return Err(Error::IdentityMismatch { got: v.payload.docker_reference.clone(), want: alloc::format!("{identity:?} for {}", image.reference) });
+                    }
+                    Ok(v)
+                });
+                let accepted = verdict.is_ok();
+                rec.signatures.push(SignatureRecord::from_verdict(i, verdict));
+                if accepted {
+                    rec.satisfied = true;
+                    rec.reason = alloc::format!("signature {i} accepted");
+                    return rec;
+                }
+            }
+            let non_signatures = image.signatures.iter().filter(|s| !s.is_simple_signing()).count();
+            rec.reason = if image.signatures.len() == non_signatures {
+                "no signatures".into()
+            } else {
+                alloc::format!("none of {} signatures accepted", image.signatures.len() - non_signatures)
+            };
+        }
+    }
+    rec
+}
+
+fn load(files: &dyn PolicyFiles, m: &Material) -> Result<Vec<u8>> {
+    match m {
+        Material::Path(p) => files.read(p),
+        Material::Data(d) => Ok(d.clone()),
+    }
+}
+
+fn pem_text(bytes: &[u8]) -> Result<&str> {
+    core::str::from_utf8(bytes).map_err(|_| Error::Encoding { what: "policy key material".into(), encoding: "PEM" })
+}
+
+fn load_keys(files: &dyn PolicyFiles, ms: &[Material]) -> Result<Vec<PublicKey>> {
+    let mut out = Vec::new();
+    for m in ms {
+        for b in pem_decode_all("policy public key", pem_text(&load(files, m)?)?)? {
+            if b.label != "PUBLIC KEY" {
+                return Err(Error::Encoding { what: alloc::format!("policy public key ({})", b.label), encoding: "PEM" });
+            }
+            out.push(PublicKey::from_spki_der("policy public key", &b.der)?);
+        }
+    }
+    Ok(out)
+}
+
+fn load_certs(files: &dyn PolicyFiles, m: &Material) -> Result<Vec<Certificate>> {
+    pem_decode_all("policy CA certificates", pem_text(&load(files, m)?)?)?
+        .iter()
+        .filter(|b| b.label == "CERTIFICATE")
+        .map(|b| Certificate::from_der("policy CA certificate", &b.der))
+        .collect()
+}
+
+fn load_trust(files: &dyn PolicyFiles, signer: &SignerSpec, rekor: &[Material]) -> Result<SignatureTrust> {
+    let signer = match signer {
+        SignerSpec::Keys(ms) => SignerTrust::Keys(load_keys(files, ms)?),
+        SignerSpec::Fulcio { ca, oidc_issuer, subject_email } => {
+            SignerTrust::Fulcio { roots: load_certs(files, ca)?, oidc_issuer: oidc_issuer.clone(), subject_email: subject_email.clone() }
+        }
+        SignerSpec::Pki { roots, intermediates, subject_email, subject_hostname } => SignerTrust::Pki {
+            roots: load_certs(files, roots)?,
+            intermediates: intermediates.as_ref().map(|m| load_certs(files, m)).transpose()?.unwrap_or_default(),
+            subject_email: subject_email.clone(),
+            subject_hostname: subject_hostname.clone(),
+        },
+    };
+    Ok(SignatureTrust { signer, rekor_keys: load_keys(files, rekor)? })
+}
