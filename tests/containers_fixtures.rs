@@ -10,11 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sealcheck::crypto::RUST_CRYPTO;
-use sealcheck::oci::layout::read_dir_layout;
-use sealcheck::oci::Reference;
-use sealcheck::policy::{containers, Decision, FsFiles};
 use sealcheck::UnixTime;
+use sealcheck::crypto::RUST_CRYPTO;
+use sealcheck::oci::Reference;
+use sealcheck::oci::layout::read_dir_layout;
+use sealcheck::policy::{Decision, FsFiles, containers};
 
 /// 2025-06-01: after every fixture was made, inside the PKI certificate's validity.
 const NOW: UnixTime = UnixTime::from_secs(1_748_736_000);
@@ -71,7 +71,8 @@ fn resolve(dir: &Path, bytes: &[u8]) -> Vec<u8> {
 
 fn decide(fx: &Path, dir: &str, reference: &str, requirement: &str, edit: &dyn Fn(&str, Vec<u8>) -> Vec<u8>) -> Decision {
     let keys = key_dir(fx);
-    let policy = format!(r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"":[{requirement}]}}}}}}"#).replace("$F", keys.to_str().unwrap());
+    let policy = format!(r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"":[{requirement}]}}}}}}"#)
+        .replace("$F", keys.to_str().unwrap());
     let policy = containers::from_json(policy.as_bytes()).unwrap_or_else(|e| panic!("policy for {dir}: {e}"));
     let tmp = materialize(fx, dir, edit);
     let d = match read_dir_layout(&tmp, Reference::parse(reference).unwrap()) {
@@ -135,17 +136,47 @@ fn fixtures_decide_as_containers_image() {
         row("dir-img-cosign-manifest-digest-error", SINGLE, KEY, false, "schemaVersion 2"),
         row("dir-img-cosign-other-attachment", SINGLE, KEY, false, "no signatures"),
         row("dir-img-cosign-key-rekor-valid", "192.168.64.2:5000/cosign-signed/key-1", KEY_REKOR, true, "satisfied"),
-        row("dir-img-cosign-key-rekor-valid", "192.168.64.2:5000/cosign-signed/key-1", &KEY_REKOR.replace("rekor.pub", "cosign.pub"), false, "UnknownLog"),
+        row(
+            "dir-img-cosign-key-rekor-valid",
+            "192.168.64.2:5000/cosign-signed/key-1",
+            &KEY_REKOR.replace("rekor.pub", "cosign.pub"),
+            false,
+            "UnknownLog",
+        ),
         row("dir-img-cosign-fulcio-rekor-valid", "192.168.64.2:5000/cosign-signed/fulcio-rekor-1", FULCIO, true, "satisfied"),
-        row("dir-img-cosign-fulcio-rekor-valid", "192.168.64.2:5000/cosign-signed/fulcio-rekor-1", &FULCIO.replace("mitr@redhat.com", "other@redhat.com"), false, "IdentityMismatch"),
-        row("dir-img-cosign-fulcio-rekor-valid", "192.168.64.2:5000/cosign-signed/fulcio-rekor-1", &FULCIO.replace("login/oauth", "login/other"), false, "IssuerMismatch"),
-        row("dir-img-cosign-fulcio-rekor-valid", "192.168.64.2:5000/cosign-signed/fulcio-rekor-1", &FULCIO.replace("$F/rekor.pub", "$F/cosign.pub"), false, "UnknownLog"),
+        row(
+            "dir-img-cosign-fulcio-rekor-valid",
+            "192.168.64.2:5000/cosign-signed/fulcio-rekor-1",
+            &FULCIO.replace("mitr@redhat.com", "other@redhat.com"),
+            false,
+            "IdentityMismatch",
+        ),
+        row(
+            "dir-img-cosign-fulcio-rekor-valid",
+            "192.168.64.2:5000/cosign-signed/fulcio-rekor-1",
+            &FULCIO.replace("login/oauth", "login/other"),
+            false,
+            "IssuerMismatch",
+        ),
+        row(
+            "dir-img-cosign-fulcio-rekor-valid",
+            "192.168.64.2:5000/cosign-signed/fulcio-rekor-1",
+            &FULCIO.replace("$F/rekor.pub", "$F/cosign.pub"),
+            false,
+            "UnknownLog",
+        ),
         row("dir-img-cosign-pki-valid", "localhost:5000/test", PKI, true, "satisfied"),
         row("dir-img-cosign-pki-valid", "localhost:5000/test", &PKI.replace("qiwan@", "other@"), false, "IdentityMismatch"),
         // A signature for one image does not vouch for another (payload names another repository).
         row("dir-img-cosign-key-rekor-valid", "192.168.64.2:5000/cosign-signed/key-2", KEY_REKOR, false, "IdentityMismatch"),
         // GPG requirements never accept.
-        row("dir-img-cosign-valid", SINGLE, r#"{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k"}"#, false, "GPG signatures are not supported"),
+        row(
+            "dir-img-cosign-valid",
+            SINGLE,
+            r#"{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k"}"#,
+            false,
+            "GPG signatures are not supported",
+        ),
         row("dir-img-cosign-valid", SINGLE, r#"{"type":"reject"}"#, false, "rejects every image"),
         row("dir-img-cosign-valid", SINGLE, r#"{"type":"insecureAcceptAnything"}"#, true, "satisfied"),
     ];
@@ -155,7 +186,10 @@ fn fixtures_decide_as_containers_image() {
         let kinds: Vec<&str> = d.requirements.iter().flat_map(|q| q.signatures.iter().filter_map(|s| s.error_kind)).collect();
         let why_ok = d.reason.contains(r.why) || kinds.contains(&r.why) || d.requirements.iter().any(|q| q.reason.contains(r.why));
         if d.allowed != r.allowed || !why_ok {
-            problems.push(format!("{} {} {}: want allowed={} ({}), got allowed={} reason={:?} kinds={kinds:?}", r.dir, r.reference, r.requirement, r.allowed, r.why, d.allowed, d.reason));
+            problems.push(format!(
+                "{} {} {}: want allowed={} ({}), got allowed={} reason={:?} kinds={kinds:?}",
+                r.dir, r.reference, r.requirement, r.allowed, r.why, d.allowed, d.reason
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -168,18 +202,59 @@ fn mutated_fixtures_are_rejected() {
     let fr = "192.168.64.2:5000/cosign-signed/fulcio-rekor-1";
     let cases: [(&str, &str, &str, Box<dyn Fn(&str, Vec<u8>) -> Vec<u8>>, &str); 5] = [
         // Rekor key configured but the SET annotation removed.
-        ("dir-img-cosign-key-rekor-valid", key1, KEY_REKOR, Box::new(edit_sig(|v| { v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/bundle"); })), "MissingEvidence"),
+        (
+            "dir-img-cosign-key-rekor-valid",
+            key1,
+            KEY_REKOR,
+            Box::new(edit_sig(|v| {
+                v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/bundle");
+            })),
+            "MissingEvidence",
+        ),
         // A garbage SET.
-        ("dir-img-cosign-key-rekor-valid", key1, KEY_REKOR, Box::new(edit_sig(|v| {
-            let b = v["annotations"]["dev.sigstore.cosign/bundle"].as_str().unwrap().replace("\"SignedEntryTimestamp\":\"M", "\"SignedEntryTimestamp\":\"N");
-            v["annotations"]["dev.sigstore.cosign/bundle"] = b.into();
-        })), "InvalidSignedEntryTimestamp"),
+        (
+            "dir-img-cosign-key-rekor-valid",
+            key1,
+            KEY_REKOR,
+            Box::new(edit_sig(|v| {
+                let b = v["annotations"]["dev.sigstore.cosign/bundle"]
+                    .as_str()
+                    .unwrap()
+                    .replace("\"SignedEntryTimestamp\":\"M", "\"SignedEntryTimestamp\":\"N");
+                v["annotations"]["dev.sigstore.cosign/bundle"] = b.into();
+            })),
+            "InvalidSignedEntryTimestamp",
+        ),
         // Fulcio without the certificate annotation.
-        ("dir-img-cosign-fulcio-rekor-valid", fr, FULCIO, Box::new(edit_sig(|v| { v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/certificate"); })), "TlogBodyMismatch"),
+        (
+            "dir-img-cosign-fulcio-rekor-valid",
+            fr,
+            FULCIO,
+            Box::new(edit_sig(|v| {
+                v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/certificate");
+            })),
+            "TlogBodyMismatch",
+        ),
         // Fulcio without the chain (intermediates not trusted directly).
-        ("dir-img-cosign-fulcio-rekor-valid", fr, FULCIO, Box::new(edit_sig(|v| { v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/chain"); })), "UnknownIssuer"),
+        (
+            "dir-img-cosign-fulcio-rekor-valid",
+            fr,
+            FULCIO,
+            Box::new(edit_sig(|v| {
+                v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/chain");
+            })),
+            "UnknownIssuer",
+        ),
         // PKI without the chain annotation and without configured intermediates.
-        ("dir-img-cosign-pki-valid", "localhost:5000/test", &PKI.replace(r#","caIntermediatesPath":"$F/pki_intermediate_crts.pem""#, ""), Box::new(edit_sig(|v| { v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/chain"); })), "UnknownIssuer"),
+        (
+            "dir-img-cosign-pki-valid",
+            "localhost:5000/test",
+            &PKI.replace(r#","caIntermediatesPath":"$F/pki_intermediate_crts.pem""#, ""),
+            Box::new(edit_sig(|v| {
+                v["annotations"].as_object_mut().unwrap().remove("dev.sigstore.cosign/chain");
+            })),
+            "UnknownIssuer",
+        ),
     ];
     let mut problems = Vec::new();
     for (dir, reference, req, edit, want) in &cases {

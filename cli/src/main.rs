@@ -39,7 +39,8 @@ struct VerifyImage {
     /// Print the decision record as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// Where the image and its signatures are: `dir:DIR` (containers dir layout).
+    /// Where the image and its signatures are: `oci:DIR[:TAG|@DIGEST]` (OCI image layout) or
+    /// `dir:DIR` (containers dir layout).
     source: String,
 }
 
@@ -136,7 +137,11 @@ fn verify_image(args: &VerifyImage) -> ExitCode {
     };
     let image = match args.source.split_once(':') {
         Some(("dir", dir)) => sealcheck::oci::layout::read_dir_layout(Path::new(dir), reference),
-        _ => return input_error("Usage", format!("unsupported source {:?} (expected dir:DIR)", args.source)),
+        Some(("oci", spec)) => sealcheck::oci::layout::parse_oci_source(spec).and_then(|(dir, selector)| {
+            let layout = sealcheck::oci::layout::OciLayout::open(&dir)?;
+            sealcheck::oci::source::collect(&RUST_CRYPTO, &layout, reference, &selector)
+        }),
+        _ => return input_error("Usage", format!("unsupported source {:?} (expected dir:DIR or oci:DIR[:TAG|@DIGEST])", args.source)),
     };
     let now = match now() {
         Ok(t) => t,

@@ -61,13 +61,19 @@ struct ImageJson {
 impl SimpleSigningPayload {
     /// Parses a payload.
     pub fn from_json(bytes: &[u8]) -> Result<Self> {
-        let p: PayloadJson = serde_json::from_slice(bytes).map_err(|e| Error::Json { what: "simple-signing payload", detail: alloc::format!("{e}") })?;
+        let p: PayloadJson =
+            serde_json::from_slice(bytes).map_err(|e| Error::Json { what: "simple-signing payload", detail: alloc::format!("{e}") })?;
         if p.critical.kind != COSIGN_SIGNATURE_TYPE {
-            return Err(Error::Json { what: "simple-signing payload", detail: alloc::format!("unexpected critical.type {:?}", p.critical.kind) });
+            return Err(Error::Json {
+                what: "simple-signing payload",
+                detail: alloc::format!("unexpected critical.type {:?}", p.critical.kind),
+            });
         }
         let timestamp = match p.optional.as_ref().and_then(|o| o.get("timestamp")) {
             None => None,
-            Some(v) => Some(v.as_i64().ok_or(Error::Json { what: "simple-signing payload", detail: "optional.timestamp is not an integer".into() })?),
+            Some(v) => Some(
+                v.as_i64().ok_or(Error::Json { what: "simple-signing payload", detail: "optional.timestamp is not an integer".into() })?,
+            ),
         };
         Ok(Self {
             docker_reference: p.critical.identity.docker_reference,
@@ -85,7 +91,9 @@ mod tests {
 
     #[test]
     fn paranoid() {
-        let ok = alloc::format!(r#"{{"critical":{{"identity":{{"docker-reference":"r"}},"image":{{"docker-manifest-digest":"{D}"}},"type":"cosign container image signature"}},"optional":{{"timestamp":5,"x":1}}}}"#);
+        let ok = alloc::format!(
+            r#"{{"critical":{{"identity":{{"docker-reference":"r"}},"image":{{"docker-manifest-digest":"{D}"}},"type":"cosign container image signature"}},"optional":{{"timestamp":5,"x":1}}}}"#
+        );
         let p = SimpleSigningPayload::from_json(ok.as_bytes()).unwrap();
         assert_eq!((p.docker_reference.as_str(), p.timestamp), ("r", Some(5)));
         for bad in [

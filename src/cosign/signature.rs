@@ -90,8 +90,11 @@ struct TimestampJson {
 impl StoredSignature {
     /// Parses the containers/image storage form.
     pub fn from_storage_blob(blob: &[u8]) -> Result<Self> {
-        let json = blob.strip_prefix(STORAGE_PREFIX).ok_or(Error::Json { what: "stored signature", detail: "not in the sigstore-json storage format".into() })?;
-        let s: StorageJson = serde_json::from_slice(json).map_err(|e| Error::Json { what: "stored signature", detail: alloc::format!("{e}") })?;
+        let json = blob
+            .strip_prefix(STORAGE_PREFIX)
+            .ok_or(Error::Json { what: "stored signature", detail: "not in the sigstore-json storage format".into() })?;
+        let s: StorageJson =
+            serde_json::from_slice(json).map_err(|e| Error::Json { what: "stored signature", detail: alloc::format!("{e}") })?;
         Ok(Self { media_type: s.mime_type, payload: s.payload.0, annotations: s.annotations })
     }
 
@@ -130,8 +133,10 @@ impl StoredSignature {
     /// The Rekor bundle annotation.
     pub fn rekor_bundle(&self) -> Result<Option<RekorBundle>> {
         let Some(j) = self.annotations.get(ANNOTATION_BUNDLE) else { return Ok(None) };
-        let b: RekorBundleJson = serde_json::from_str(j).map_err(|e| Error::Json { what: "cosign Rekor bundle", detail: alloc::format!("{e}") })?;
-        let log_index = u64::try_from(b.payload.log_index.0).map_err(|_| Error::BundleStructure("cosign Rekor bundle: negative logIndex".into()))?;
+        let b: RekorBundleJson =
+            serde_json::from_str(j).map_err(|e| Error::Json { what: "cosign Rekor bundle", detail: alloc::format!("{e}") })?;
+        let log_index =
+            u64::try_from(b.payload.log_index.0).map_err(|_| Error::BundleStructure("cosign Rekor bundle: negative logIndex".into()))?;
         Ok(Some(RekorBundle {
             signed_entry_timestamp: b.signed_entry_timestamp.0,
             body: b.payload.body.0,
@@ -144,7 +149,8 @@ impl StoredSignature {
     /// The RFC 3161 timestamp annotation: a DER TimeStampResp.
     pub fn rfc3161_timestamp(&self) -> Result<Option<Vec<u8>>> {
         let Some(j) = self.annotations.get(ANNOTATION_RFC3161) else { return Ok(None) };
-        let t: TimestampJson = serde_json::from_str(j).map_err(|e| Error::Json { what: "cosign RFC 3161 annotation", detail: alloc::format!("{e}") })?;
+        let t: TimestampJson =
+            serde_json::from_str(j).map_err(|e| Error::Json { what: "cosign RFC 3161 annotation", detail: alloc::format!("{e}") })?;
         Ok(Some(t.signed_rfc3161_timestamp.0))
     }
 }

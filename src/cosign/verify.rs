@@ -9,13 +9,14 @@ use alloc::vec::Vec;
 
 use super::payload::SimpleSigningPayload;
 use super::signature::StoredSignature;
-use crate::crypto::{self, ct_eq, Backend, HashAlgorithm, Message, PublicKey};
+use crate::crypto::{self, Backend, HashAlgorithm, Message, PublicKey, ct_eq};
 use crate::encoding::hex_encode;
 use crate::error::{Error, Result};
 use crate::sigstore::rekor::body::{self, EntryVerifier};
 use crate::sigstore::rekor::set;
+use crate::sigstore::{CertificateIdentity, TrustedRoot};
 use crate::time::UnixTime;
-use crate::x509::{self, Certificate, PathCheck, SubjectAltName, OID_EKU_CODE_SIGNING};
+use crate::x509::{self, Certificate, OID_EKU_CODE_SIGNING, PathCheck, SubjectAltName};
 
 /// Who may sign.
 #[derive(Debug, Clone)]
@@ -44,6 +45,19 @@ pub enum SignerTrust {
         /// Required SAN DNS name, exact.
         subject_hostname: Option<String>,
     },
+    /// Sigstore keyless against a trusted root (sealcheck extension).
+    Keyless(alloc::boxed::Box<KeylessTrust>),
+}
+
+/// Sigstore keyless trust: a trusted root (Fulcio CAs, Rekor logs) and a certificate identity.
+/// Legacy signatures need a certificate and a SET from one of the root's logs; the
+/// certificate is validated at the integrated time against the CA trusted then.
+#[derive(Debug, Clone)]
+pub struct KeylessTrust {
+    /// The trusted root.
+    pub root: TrustedRoot,
+    /// Who must have signed.
+    pub identity: CertificateIdentity,
 }
 
 /// The full trust configuration for one requirement.
@@ -67,7 +81,12 @@ pub struct VerifiedImageSignature {
 }
 
 /// Verifies `sig` under `trust` at verification time `now`.
-pub fn verify_stored(backend: &dyn Backend, sig: &StoredSignature, trust: &SignatureTrust, now: UnixTime) -> Result<VerifiedImageSignature> {
+pub fn verify_stored(
+    backend: &dyn Backend,
+    sig: &StoredSignature,
+    trust: &SignatureTrust,
+    now: UnixTime,
+) -> Result<VerifiedImageSignature> {
     if !sig.is_simple_signing() {
         return Err(Error::NotASignature(alloc::format!("media type {:?}", sig.media_type)));
     }
@@ -75,12 +94,15 @@ pub fn verify_stored(backend: &dyn Backend, sig: &StoredSignature, trust: &Signa
     let cert = sig.certificate()?.map(|der| Certificate::from_der("signature certificate", &der)).transpose()?;
 
     // The Rekor SET first: it gives the time at which a Fulcio certificate is checked.
-    let integrated_time = if trust.rekor_keys.is_empty() {
+    let root_logs: Vec<&PublicKey> = match &trust.signer {
+        SignerTrust::Keyless(k) => k.root.tlogs().iter().map(|l| &l.key).collect(),
+        _ => trust.rekor_keys.iter().collect(),
+    };
+    let integrated_time = if root_logs.is_empty() {
         None
     } else {
         let b = sig.rekor_bundle()?.ok_or(Error::MissingEvidence("Rekor bundle annotation (a Rekor key is configured)"))?;
-        let key = trust
-            .rekor_keys
+        let key = root_logs
             .iter()
             .find(|k| ct_eq(backend.digest(HashAlgorithm::Sha256, k.spki_der()).as_bytes(), &b.log_id))
             .ok_or_else(|| Error::UnknownLog { index: 0, log_id: hex_encode(&b.log_id) })?;
@@ -116,9 +138,10 @@ pub fn verify_stored(backend: &dyn Backend, sig: &StoredSignature, trust: &Signa
 
     let signer = match &trust.signer {
         SignerTrust::Keys(keys) => {
-            let key = keys.iter().find(|k| verify_with(backend, k, &sig.payload, &signature).is_ok()).ok_or_else(|| Error::BadSignature {
-                what: alloc::format!("image signature (none of {} configured keys)", keys.len()),
-            })?;
+            let key = keys
+                .iter()
+                .find(|k| verify_with(backend, k, &sig.payload, &signature).is_ok())
+                .ok_or_else(|| Error::BadSignature { what: alloc::format!("image signature (none of {} configured keys)", keys.len()) })?;
             alloc::format!("key sha256:{}", hex_encode(backend.digest(HashAlgorithm::Sha256, key.spki_der()).as_bytes()))
         }
         SignerTrust::Fulcio { roots, oidc_issuer, subject_email } => {
@@ -133,6 +156,24 @@ pub fn verify_stored(backend: &dyn Backend, sig: &StoredSignature, trust: &Signa
             require_san(leaf, Some(subject_email), None)?;
             verify_with(backend, leaf.public_key(), &sig.payload, &signature)?;
             alloc::format!("certificate {subject_email}")
+        }
+        SignerTrust::Keyless(k) => {
+            let leaf = cert.as_ref().ok_or(Error::MissingEvidence("certificate annotation"))?;
+            let t = integrated_time.ok_or(Error::MissingEvidence("Rekor integrated time for a Fulcio certificate"))?;
+            let mut chain = parse_chain(sig)?;
+            let mut anchors = Vec::new();
+            for ca in k.root.certificate_authorities().iter().filter(|ca| ca.valid_for.contains(t)) {
+                let (last, rest) = ca.chain.split_last().ok_or(Error::MissingEvidence("CA chain"))?;
+                anchors.push(last.clone());
+                chain.extend(rest.iter().cloned());
+            }
+            if anchors.is_empty() {
+                return Err(Error::AuthorityOutsideValidity { what: "certificate authority".into(), time: t.secs() });
+            }
+            check_path(backend, leaf, &chain, &anchors, t, true)?;
+            k.identity.check(leaf)?;
+            verify_with(backend, leaf.public_key(), &sig.payload, &signature)?;
+            alloc::format!("certificate {}", leaf.identity().unwrap_or_default())
         }
         SignerTrust::Pki { roots, intermediates, subject_email, subject_hostname } => {
             let leaf = cert.as_ref().ok_or(Error::MissingEvidence("certificate annotation"))?;
@@ -159,7 +200,14 @@ fn parse_chain(sig: &StoredSignature) -> Result<Vec<Certificate>> {
 /// Builds and validates the signing certificate's path at `t`. Fulcio leaves must assert
 /// codeSigning; PKI leaves only when they carry an extendedKeyUsage at all (an absent extension
 /// permits any use, RFC 5280 §4.2.1.12, as containers/image's Go verifier treats it).
-fn check_path(backend: &dyn Backend, leaf: &Certificate, chain: &[Certificate], roots: &[Certificate], t: UnixTime, eku_required: bool) -> Result<()> {
+fn check_path(
+    backend: &dyn Backend,
+    leaf: &Certificate,
+    chain: &[Certificate],
+    roots: &[Certificate],
+    t: UnixTime,
+    eku_required: bool,
+) -> Result<()> {
     let path = x509::build_path("signature certificate", leaf, chain, roots)?;
     let eku = (eku_required || leaf.extensions().ext_key_usage.is_some()).then_some(OID_EKU_CODE_SIGNING);
     let check = PathCheck { time: t, leaf_eku: eku, trusted_from: path.len().saturating_sub(1), leaf_signature_verified: false };

@@ -2,7 +2,9 @@
 //! manifests and indexes, and the sources images are read from.
 
 pub mod digest;
+pub mod manifest;
 pub mod reference;
+pub mod source;
 
 pub use digest::OciDigest;
 pub use reference::Reference;

@@ -174,7 +174,11 @@ impl Reference {
             out.push(parent.to_string());
             n = parent;
         }
-        let host = self.domain.rsplit_once(':').filter(|(h, p)| !h.is_empty() && p.bytes().all(|c| c.is_ascii_digit())).map_or(self.domain.as_str(), |(h, _)| h);
+        let host = self
+            .domain
+            .rsplit_once(':')
+            .filter(|(h, p)| !h.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+            .map_or(self.domain.as_str(), |(h, _)| h);
         let mut rest = host;
         while let Some((_, parent)) = rest.split_once('.') {
             out.push(alloc::format!("*.{parent}"));
@@ -227,7 +231,15 @@ mod tests {
         let r = Reference::parse("a.b.example.com:5000/ns/repo:tag").unwrap();
         assert_eq!(
             r.policy_scopes(),
-            ["a.b.example.com:5000/ns/repo:tag", "a.b.example.com:5000/ns/repo", "a.b.example.com:5000/ns", "a.b.example.com:5000", "*.b.example.com", "*.example.com", "*.com"]
+            [
+                "a.b.example.com:5000/ns/repo:tag",
+                "a.b.example.com:5000/ns/repo",
+                "a.b.example.com:5000/ns",
+                "a.b.example.com:5000",
+                "*.b.example.com",
+                "*.example.com",
+                "*.com"
+            ]
         );
     }
 }

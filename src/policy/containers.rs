@@ -4,6 +4,12 @@
 //! Parsing is strict: unknown fields, duplicate keys and invalid combinations reject the whole
 //! file. Key files are not read here (upstream reads them when a requirement is evaluated).
 //! `signedBy` (GPG) and `signedBaseLayer` parse, but evaluate to a rejection that says why.
+//!
+//! sealcheck adds, under clearly named new fields and without changing existing semantics:
+//! `sigstoreSigned.sealcheckKeyless` (a key source: Sigstore keyless verification against a
+//! trusted root, with exact or regexp SAN and issuer — container-libs#34 URI and workflow
+//! identities). Every `sigstoreSigned` requirement also accepts cosign v3 bundles found as
+//! referrers (container-libs#388), verified with the same trust.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -12,7 +18,7 @@ use core::marker::PhantomData;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::{IdentityRule, Material, Policy, Requirement, SignerSpec};
+use super::{IdentityRule, Material, Policy, Requirement, RootSource, SignerSpec};
 use crate::encoding::base64_decode;
 use crate::error::{Error, Result};
 use crate::oci::Reference;
@@ -84,7 +90,23 @@ enum RequirementJson {
         rekor_public_key_data: Option<String>,
         rekor_public_key_datas: Option<Vec<String>>,
         signed_identity: Option<IdentityJson>,
+        /// sealcheck extension: Sigstore keyless against a trusted root (URI SANs, regexps).
+        sealcheck_keyless: Option<KeylessJson>,
     },
+}
+
+/// `sealcheckKeyless`: `{trustedRoot: "public-good"|"staging" | trustedRootPath | trustedRootData,
+/// subject | subjectRegexp, issuer | issuerRegexp}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct KeylessJson {
+    trusted_root: Option<String>,
+    trusted_root_path: Option<String>,
+    trusted_root_data: Option<String>,
+    subject: Option<String>,
+    subject_regexp: Option<String>,
+    issuer: Option<String>,
+    issuer_regexp: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -134,14 +156,16 @@ fn identity(j: IdentityJson) -> Result<IdentityRule> {
         IdentityJson::MatchRepoDigestOrExact {} => IdentityRule::MatchRepoDigestOrExact,
         IdentityJson::MatchRepository {} => IdentityRule::MatchRepository,
         IdentityJson::ExactReference { docker_reference } => {
-            let r = Reference::parse(&docker_reference).map_err(|_| invalid(alloc::format!("exactReference: invalid reference {docker_reference:?}")))?;
+            let r = Reference::parse(&docker_reference)
+                .map_err(|_| invalid(alloc::format!("exactReference: invalid reference {docker_reference:?}")))?;
             if r.tag().is_none() && r.digest().is_none() {
                 return Err(invalid("exactReference: the reference needs a tag or digest"));
             }
             IdentityRule::ExactReference { reference: docker_reference }
         }
         IdentityJson::ExactRepository { docker_repository } => {
-            Reference::parse(&docker_repository).map_err(|_| invalid(alloc::format!("exactRepository: invalid repository {docker_repository:?}")))?;
+            Reference::parse(&docker_repository)
+                .map_err(|_| invalid(alloc::format!("exactRepository: invalid repository {docker_repository:?}")))?;
             IdentityRule::ExactRepository { repository: docker_repository }
         }
         IdentityJson::RemapIdentity { prefix, signed_prefix } => {
@@ -197,7 +221,10 @@ fn requirement(j: RequirementJson) -> Result<Requirement> {
                 return Err(invalid("signedBy: keyPaths is empty"));
             }
             signed_identity.map(identity).transpose()?;
-            Requirement::Unsupported { kind: "signedBy".into(), reason: "GPG signatures are not supported (signedBy); use sigstoreSigned".into() }
+            Requirement::Unsupported {
+                kind: "signedBy".into(),
+                reason: "GPG signatures are not supported (signedBy); use sigstoreSigned".into(),
+            }
         }
         RequirementJson::SignedBaseLayer { base_layer_identity } => {
             identity(base_layer_identity)?;
@@ -215,30 +242,45 @@ fn requirement(j: RequirementJson) -> Result<Requirement> {
             rekor_public_key_data,
             rekor_public_key_datas,
             signed_identity,
+            sealcheck_keyless,
         } => {
             let keys: Option<Result<Vec<Material>>> = match (key_path, key_paths, key_data, key_datas) {
                 (None, None, None, None) => None,
                 (Some(p), None, None, None) => Some(Ok(alloc::vec![Material::Path(p)])),
                 (None, Some(ps), None, None) => Some(non_empty("keyPaths", ps).map(|ps| ps.into_iter().map(Material::Path).collect())),
                 (None, None, Some(d), None) => Some(data("keyData", &d).map(|m| alloc::vec![m])),
-                (None, None, None, Some(ds)) => Some(non_empty("keyDatas", ds).and_then(|ds| ds.iter().map(|d| data("keyDatas", d)).collect())),
+                (None, None, None, Some(ds)) => {
+                    Some(non_empty("keyDatas", ds).and_then(|ds| ds.iter().map(|d| data("keyDatas", d)).collect()))
+                }
                 _ => return Err(invalid("sigstoreSigned: only one of keyPath, keyPaths, keyData, keyDatas may be given")),
             };
             let signer = exactly_one(
                 "sigstoreSigned key source (keyPath/keyPaths/keyData/keyDatas/fulcio/pki)",
-                alloc::vec![keys.map(|k| k.map(SignerSpec::Keys)), fulcio.map(fulcio_spec), pki.map(pki_spec)],
+                alloc::vec![
+                    keys.map(|k| k.map(SignerSpec::Keys)),
+                    fulcio.map(fulcio_spec),
+                    pki.map(pki_spec),
+                    sealcheck_keyless.map(keyless_spec)
+                ],
             )??;
             let rekor = match (rekor_public_key_path, rekor_public_key_paths, rekor_public_key_data, rekor_public_key_datas) {
                 (None, None, None, None) => Vec::new(),
                 (Some(p), None, None, None) => alloc::vec![Material::Path(p)],
                 (None, Some(ps), None, None) => non_empty("rekorPublicKeyPaths", ps)?.into_iter().map(Material::Path).collect(),
                 (None, None, Some(d), None) => alloc::vec![data("rekorPublicKeyData", &d)?],
-                (None, None, None, Some(ds)) => non_empty("rekorPublicKeyDatas", ds)?.iter().map(|d| data("rekorPublicKeyDatas", d)).collect::<Result<_>>()?,
+                (None, None, None, Some(ds)) => {
+                    non_empty("rekorPublicKeyDatas", ds)?.iter().map(|d| data("rekorPublicKeyDatas", d)).collect::<Result<_>>()?
+                }
                 _ => return Err(invalid("sigstoreSigned: only one of rekorPublicKeyPath(s)/rekorPublicKeyData(s) may be given")),
             };
             match &signer {
                 SignerSpec::Fulcio { .. } if rekor.is_empty() => return Err(invalid("sigstoreSigned: fulcio requires a Rekor public key")),
-                SignerSpec::Pki { .. } if !rekor.is_empty() => return Err(invalid("sigstoreSigned: pki cannot be combined with Rekor keys")),
+                SignerSpec::Pki { .. } if !rekor.is_empty() => {
+                    return Err(invalid("sigstoreSigned: pki cannot be combined with Rekor keys"));
+                }
+                SignerSpec::Keyless { .. } if !rekor.is_empty() => {
+                    return Err(invalid("sigstoreSigned: sealcheckKeyless takes its Rekor logs from the trusted root"));
+                }
                 _ => {}
             }
             let identity = signed_identity.map(identity).transpose()?.unwrap_or(IdentityRule::MatchRepoDigestOrExact);
@@ -248,15 +290,51 @@ fn requirement(j: RequirementJson) -> Result<Requirement> {
 }
 
 fn fulcio_spec(f: FulcioJson) -> Result<SignerSpec> {
-    let ca = exactly_one("fulcio CA (caPath/caData)", alloc::vec![f.ca_path.map(|p| Ok(Material::Path(p))), f.ca_data.map(|d| data("fulcio caData", &d))])??;
+    let ca = exactly_one(
+        "fulcio CA (caPath/caData)",
+        alloc::vec![f.ca_path.map(|p| Ok(Material::Path(p))), f.ca_data.map(|d| data("fulcio caData", &d))],
+    )??;
     let oidc_issuer = f.oidc_issuer.filter(|s| !s.is_empty()).ok_or_else(|| invalid("fulcio: oidcIssuer is required"))?;
     let subject_email = f.subject_email.filter(|s| !s.is_empty()).ok_or_else(|| invalid("fulcio: subjectEmail is required"))?;
     Ok(SignerSpec::Fulcio { ca, oidc_issuer, subject_email })
 }
 
+fn keyless_spec(k: KeylessJson) -> Result<SignerSpec> {
+    let named = k.trusted_root.map(|n| match n.as_str() {
+        "public-good" => Ok(RootSource::PublicGood),
+        "staging" => Ok(RootSource::Staging),
+        _ => Err(invalid(alloc::format!("sealcheckKeyless: unknown trustedRoot {n:?} (public-good or staging)"))),
+    });
+    let root = exactly_one(
+        "sealcheckKeyless trusted root (trustedRoot/trustedRootPath/trustedRootData)",
+        alloc::vec![
+            named,
+            k.trusted_root_path.map(|p| Ok(RootSource::File(Material::Path(p)))),
+            k.trusted_root_data.map(|d| data("trustedRootData", &d).map(RootSource::File))
+        ],
+    )??;
+    let pair = |what: &str, exact: Option<String>, re: Option<String>| -> Result<(String, bool)> {
+        let v = exactly_one(what, alloc::vec![exact.map(|v| (v, false)), re.map(|v| (v, true))])?;
+        if v.0.is_empty() {
+            return Err(invalid(alloc::format!("{what} is empty")));
+        }
+        if v.1 {
+            crate::sigstore::Matcher::regex(&v.0)?;
+        }
+        Ok(v)
+    };
+    Ok(SignerSpec::Keyless {
+        root,
+        san: pair("sealcheckKeyless subject", k.subject, k.subject_regexp)?,
+        issuer: pair("sealcheckKeyless issuer", k.issuer, k.issuer_regexp)?,
+    })
+}
+
 fn pki_spec(p: PkiJson) -> Result<SignerSpec> {
-    let roots =
-        exactly_one("pki roots (caRootsPath/caRootsData)", alloc::vec![p.ca_roots_path.map(|x| Ok(Material::Path(x))), p.ca_roots_data.map(|d| data("pki caRootsData", &d))])??;
+    let roots = exactly_one(
+        "pki roots (caRootsPath/caRootsData)",
+        alloc::vec![p.ca_roots_path.map(|x| Ok(Material::Path(x))), p.ca_roots_data.map(|d| data("pki caRootsData", &d))],
+    )??;
     let intermediates = match (p.ca_intermediates_path, p.ca_intermediates_data) {
         (None, None) => None,
         (Some(x), None) => Some(Material::Path(x)),
@@ -285,7 +363,9 @@ pub fn from_json(bytes: &[u8]) -> Result<Policy> {
     for (t, scopes) in p.transports.map(|m| m.0).unwrap_or_default() {
         let mut out = Vec::new();
         for (scope, list) in scopes.0 {
-            if matches!(t.as_str(), "dir" | "oci" | "oci-archive" | "sif") && (scope == "/" || (!scope.is_empty() && !scope.starts_with('/'))) {
+            if matches!(t.as_str(), "dir" | "oci" | "oci-archive" | "sif")
+                && (scope == "/" || (!scope.is_empty() && !scope.starts_with('/')))
+            {
                 return Err(invalid(alloc::format!("transport {t}: scope {scope:?} must be an absolute path other than \"/\"")));
             }
             out.push((scope.clone(), rules(&alloc::format!("transport {t} scope {scope:?}"), list)?));

@@ -49,11 +49,7 @@ impl IdentityRule {
             Self::ExactRepository { repository } => Reference::parse(repository).is_ok_and(|r| r.name() == signed.name()),
             Self::RemapIdentity { prefix, signed_prefix } => {
                 let name = image.name();
-                let rest = if name == *prefix {
-                    Some("")
-                } else {
-                    name.strip_prefix(prefix.as_str()).filter(|r| r.starts_with('/'))
-                };
+                let rest = if name == *prefix { Some("") } else { name.strip_prefix(prefix.as_str()).filter(|r| r.starts_with('/')) };
                 match rest {
                     None => repo_digest_or_exact(image, &signed),
                     Some(rest) => {

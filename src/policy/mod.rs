@@ -6,6 +6,7 @@
 //! requirement (ANDed; for signature requirements one accepted signature is enough), and records
 //! each requirement and each signature considered, with its verdict and reason.
 
+mod bundles;
 pub mod containers;
 mod decision;
 pub mod identity;
@@ -16,13 +17,14 @@ use alloc::vec::Vec;
 pub use decision::{Decision, RequirementRecord, SignatureRecord};
 pub use identity::IdentityRule;
 
-use crate::cosign::verify::{verify_stored, SignatureTrust, SignerTrust};
 use crate::cosign::StoredSignature;
+use crate::cosign::verify::{KeylessTrust, SignatureTrust, SignerTrust, verify_stored};
 use crate::crypto::{Backend, HashAlgorithm, PublicKey};
 use crate::encoding::pem_decode_all;
 use crate::error::{Error, Result};
 use crate::limits::{self, MAX_IMAGE_SIGNATURES};
 use crate::oci::{OciDigest, Reference};
+use crate::sigstore::{CertificateIdentity, Matcher, TrustedRoot};
 use crate::time::UnixTime;
 use crate::x509::Certificate;
 
@@ -67,6 +69,16 @@ pub enum SignerSpec {
         /// SAN email.
         subject_email: String,
     },
+    /// Sigstore keyless against a trusted root, with a SAN and issuer, each exact or a fully
+    /// anchored regexp (sealcheck extension `sealcheckKeyless`).
+    Keyless {
+        /// Which trusted root.
+        root: RootSource,
+        /// SAN: (value, is_regexp).
+        san: (String, bool),
+        /// OIDC issuer: (value, is_regexp).
+        issuer: (String, bool),
+    },
     /// PKI: root and optional intermediate PEM, SAN email and/or hostname.
     Pki {
         /// Root CA PEM.
@@ -78,6 +90,17 @@ pub enum SignerSpec {
         /// SAN DNS name.
         subject_hostname: Option<String>,
     },
+}
+
+/// Where a keyless requirement's trusted root comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RootSource {
+    /// The embedded Sigstore public-good production root.
+    PublicGood,
+    /// The embedded Sigstore staging root.
+    Staging,
+    /// A `trusted_root.json`.
+    File(Material),
 }
 
 /// One requirement; a rule is a list of them, ANDed.
@@ -133,8 +156,10 @@ pub struct ImageEvidence {
     pub reference: Reference,
     /// The manifest bytes; `None` when the source has none (always a rejection).
     pub manifest: Option<Vec<u8>>,
-    /// Signatures found for the manifest, in source order.
+    /// Legacy cosign signatures found for the manifest, in source order.
     pub signatures: Vec<StoredSignature>,
+    /// Cosign v3 Sigstore bundles (JSON) attached to the manifest as referrers.
+    pub bundles: Vec<Vec<u8>>,
 }
 
 impl Policy {
@@ -181,7 +206,8 @@ impl Policy {
 /// digest excludes embedded JWS signatures) are refused.
 fn manifest_digest(backend: &dyn Backend, image: &ImageEvidence) -> Result<OciDigest> {
     let m = image.manifest.as_deref().ok_or(Error::MissingEvidence("image manifest"))?;
-    let v: serde_json::Value = serde_json::from_slice(m).map_err(|e| Error::Json { what: "image manifest", detail: alloc::format!("{e}") })?;
+    let v: serde_json::Value =
+        serde_json::from_slice(m).map_err(|e| Error::Json { what: "image manifest", detail: alloc::format!("{e}") })?;
     if v.get("schemaVersion").and_then(serde_json::Value::as_u64) != Some(2) {
         return Err(Error::Json { what: "image manifest", detail: "only schemaVersion 2 manifests are accepted".into() });
     }
@@ -227,7 +253,10 @@ fn evaluate_requirement(
                         return Err(Error::ArtifactMismatch("signature is for another manifest digest"));
                     }
                     if !identity.matches(&image.reference, &v.payload.docker_reference) {
-                        return Err(Error::IdentityMismatch { got: v.payload.docker_reference.clone(), want: alloc::format!("{identity:?} for {}", image.reference) });
+                        return Err(Error::IdentityMismatch {
+                            got: v.payload.docker_reference.clone(),
+                            want: alloc::format!("{identity:?} for {}", image.reference),
+                        });
                     }
                     Ok(v)
                 });
@@ -239,12 +268,20 @@ fn evaluate_requirement(
                     return rec;
                 }
             }
+            for (j, bundle) in image.bundles.iter().enumerate() {
+                let i = image.signatures.len() + j;
+                let verdict = bundles::verify_image_bundle(backend, bundle, &trust, &image.reference, digest, identity, now);
+                let accepted = verdict.is_ok();
+                rec.signatures.push(SignatureRecord::from_verdict(i, verdict));
+                if accepted {
+                    rec.satisfied = true;
+                    rec.reason = alloc::format!("signature {i} (Sigstore bundle {j}) accepted");
+                    return rec;
+                }
+            }
             let non_signatures = image.signatures.iter().filter(|s| !s.is_simple_signing()).count();
-            rec.reason = if image.signatures.len() == non_signatures {
-                "no signatures".into()
-            } else {
-                alloc::format!("none of {} signatures accepted", image.signatures.len() - non_signatures)
-            };
+            let considered = image.signatures.len() - non_signatures + image.bundles.len();
+            rec.reason = if considered == 0 { "no signatures".into() } else { alloc::format!("none of {considered} signatures accepted") };
         }
     }
     rec
@@ -287,6 +324,17 @@ fn load_trust(files: &dyn PolicyFiles, signer: &SignerSpec, rekor: &[Material]) 
         SignerSpec::Keys(ms) => SignerTrust::Keys(load_keys(files, ms)?),
         SignerSpec::Fulcio { ca, oidc_issuer, subject_email } => {
             SignerTrust::Fulcio { roots: load_certs(files, ca)?, oidc_issuer: oidc_issuer.clone(), subject_email: subject_email.clone() }
+        }
+        SignerSpec::Keyless { root, san, issuer } => {
+            let backend = &crate::crypto::RUST_CRYPTO;
+            let root = match root {
+                RootSource::PublicGood => TrustedRoot::production(backend)?,
+                RootSource::Staging => TrustedRoot::staging(backend)?,
+                RootSource::File(m) => TrustedRoot::from_json(backend, &load(files, m)?)?,
+            };
+            let matcher = |(v, re): &(String, bool)| if *re { Matcher::regex(v) } else { Ok(Matcher::exact(v)) };
+            let identity = CertificateIdentity::new(matcher(san)?, matcher(issuer)?);
+            SignerTrust::Keyless(alloc::boxed::Box::new(KeylessTrust { root, identity }))
         }
         SignerSpec::Pki { roots, intermediates, subject_email, subject_hostname } => SignerTrust::Pki {
             roots: load_certs(files, roots)?,

@@ -32,6 +32,9 @@ pub struct Window {
 }
 
 impl Window {
+    /// A window containing every time.
+    pub const ALWAYS: Self = Self { start: UnixTime::from_secs(i64::MIN), end: None };
+
     /// True when `t` lies inside the window.
     #[must_use]
     pub fn contains(&self, t: UnixTime) -> bool {
@@ -55,6 +58,15 @@ pub struct LogKey {
 }
 
 impl LogKey {
+    /// A log known only by its key (a policy's `rekorPublicKey*`): id = SHA-256 of the key's
+    /// SubjectPublicKeyInfo, trusted at all times, no base URL (checkpoint signer names are then
+    /// not checked; the key hint and signature are).
+    #[must_use]
+    pub fn from_key(backend: &dyn Backend, key: PublicKey) -> Self {
+        let key_id = backend.digest(crate::crypto::HashAlgorithm::Sha256, key.spki_der()).as_bytes().to_vec();
+        Self { base_url: String::new(), key_id, scheme: key.default_scheme(), key, valid_for: Window::ALWAYS }
+    }
+
     /// The host of `base_url`: the origin (and signer name) of Rekor v2 checkpoints.
     #[must_use]
     pub fn host(&self) -> &str {
@@ -170,6 +182,15 @@ impl TrustedRoot {
             cas: auths(raw.certificate_authorities, "certificate authority")?,
             tsas: auths(raw.timestamp_authorities, "timestamp authority")?,
         })
+    }
+
+    /// A trusted root assembled from parts (a policy's Rekor keys and CA files); each authority's
+    /// chain links are verified as when loading JSON.
+    pub fn from_parts(backend: &dyn Backend, tlogs: Vec<LogKey>, ctlogs: Vec<LogKey>, cas: Vec<Authority>, tsas: Vec<Authority>) -> Result<Self> {
+        for (i, a) in cas.iter().chain(tsas.iter()).enumerate() {
+            x509::verify_anchor_chain(backend, &alloc::format!("authority {i} ({})", a.uri), &a.chain)?;
+        }
+        Ok(Self { tlogs, ctlogs, cas, tsas })
     }
 
     /// The embedded Sigstore public-good production root.

@@ -447,10 +447,10 @@ impl<'r> Verifier<'r> {
             return Err(Error::Checkpoint { index: i, reason: "tree size or root hash differs from the inclusion proof" });
         }
         let name = checkpoint::signer_name(log);
-        if log.key.algorithm() == crate::crypto::KeyAlgorithm::Ed25519 && cp.origin != name {
+        if log.key.algorithm() == crate::crypto::KeyAlgorithm::Ed25519 && name.as_deref().is_some_and(|n| cp.origin != n) {
             return Err(Error::Checkpoint { index: i, reason: "origin is not the log's" });
         }
-        cp.verify(b, log, &name).map_err(|_| Error::CheckpointSignature { index: i, log_id: hex_encode(&log.key_id) })
+        cp.verify(b, log, name.as_deref()).map_err(|_| Error::CheckpointSignature { index: i, log_id: hex_encode(&log.key_id) })
     }
 
     /// Verifies RFC 3161 timestamp `j` over `signature`; returns its time and authority.

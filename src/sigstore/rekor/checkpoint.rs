@@ -85,12 +85,13 @@ impl<'a> Checkpoint<'a> {
         Ok(Self { signed_text, origin, size, root_hash, signatures })
     }
 
-    /// Verifies the checkpoint's signature by `log` under signer name `name`.
-    pub fn verify(&self, backend: &dyn Backend, log: &LogKey, name: &str) -> Result<(), CheckpointError> {
+    /// Verifies the checkpoint's signature by `log` under signer name `name` (`None`: any name,
+    /// for logs known only by their key).
+    pub fn verify(&self, backend: &dyn Backend, log: &LogKey, name: Option<&str>) -> Result<(), CheckpointError> {
         let hint = log.key_id.get(..4).ok_or(CheckpointError::NotSigned)?;
         let mut verified = false;
         for (n, sig) in &self.signatures {
-            if *n != name || sig.get(..4) != Some(hint) {
+            if name.is_some_and(|name| *n != name) || sig.get(..4) != Some(hint) {
                 continue;
             }
             let body = sig.get(4..).ok_or(CheckpointError::NotSigned)?;
@@ -101,10 +102,10 @@ impl<'a> Checkpoint<'a> {
     }
 }
 
-/// The signer name expected on checkpoints of `log`: the host of its base URL.
+/// The signer name expected on checkpoints of `log`: the host of its base URL, if it has one.
 #[must_use]
-pub fn signer_name(log: &LogKey) -> String {
-    String::from(log.host())
+pub fn signer_name(log: &LogKey) -> Option<String> {
+    (!log.base_url.is_empty()).then(|| String::from(log.host()))
 }
 
 #[cfg(test)]

@@ -1,0 +1,102 @@
+//! Cosign v3 image signatures: Sigstore bundles attached as referrers (cosign
+//! `specs/BUNDLE_SPEC.md`), verified with the bundle verifier against a requirement's trust.
+//!
+//! The referrer's `subject` is unsigned; what binds a bundle to the image is the in-toto
+//! subject digest (or the message digest), which must be the manifest digest. A bundle carries
+//! no `docker-reference`: `signedIdentity` is applied to the in-toto subject's `name`, where
+//! cosign writes the repository. Only signature statements (predicate
+//! `https://sigstore.dev/cosign/sign/v1`) count as signatures; attestations do not.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::IdentityRule;
+use crate::cosign::SimpleSigningPayload;
+use crate::cosign::verify::{SignatureTrust, SignerTrust, VerifiedImageSignature};
+use crate::crypto::Backend;
+use crate::error::{Error, Result};
+use crate::oci::{OciDigest, Reference};
+use crate::sigstore::trusted_root::{Authority, LogKey, Window};
+use crate::sigstore::{
+    Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, Thresholds, TrustedKey, TrustedRoot, VerifiedBundle, Verifier,
+};
+use crate::time::UnixTime;
+
+/// The predicate type of cosign image signature statements.
+pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+
+/// Verifies one bundle for the image.
+pub(crate) fn verify_image_bundle(
+    backend: &dyn Backend,
+    json: &[u8],
+    trust: &SignatureTrust,
+    image: &Reference,
+    digest: &OciDigest,
+    identity: &IdentityRule,
+    now: UnixTime,
+) -> Result<VerifiedImageSignature> {
+    let bundle = Bundle::from_json(json)?;
+    let artifact = Artifact::Digest(*digest.digest());
+    let rekor = || trust.rekor_keys.iter().map(|k| LogKey::from_key(backend, k.clone())).collect::<Vec<_>>();
+    let (verified, signer) = match &trust.signer {
+        SignerTrust::Keys(keys) => {
+            let root = TrustedRoot::from_parts(backend, rekor(), Vec::new(), Vec::new(), Vec::new())?;
+            let need = usize::from(!trust.rekor_keys.is_empty());
+            let v = Verifier::new(&root, backend).with_thresholds(Thresholds { tlog: need, ctlog: 0, timestamps: 0 });
+            let mut last = Error::BadSignature { what: String::from("bundle signature (no configured key)") };
+            let mut found = None;
+            for k in keys {
+                match v.verify(&bundle, &artifact, &SignerPolicy::Key(TrustedKey { key: k.clone(), valid_for: None }), now) {
+                    Ok(r) => {
+                        found = Some(r);
+                        break;
+                    }
+                    Err(e) => last = e,
+                }
+            }
+            (found.ok_or(last)?, String::from("key"))
+        }
+        SignerTrust::Fulcio { roots, oidc_issuer, subject_email } => {
+            // Each CA certificate of the policy file is an anchor of its own.
+            let cas = roots
+                .iter()
+                .map(|c| Authority { uri: String::from("policy fulcio CA"), chain: alloc::vec![c.clone()], valid_for: Window::ALWAYS })
+                .collect();
+            let root = TrustedRoot::from_parts(backend, rekor(), Vec::new(), cas, Vec::new())?;
+            let id = CertificateIdentity::new(Matcher::exact(subject_email), Matcher::exact(oidc_issuer));
+            let v = Verifier::new(&root, backend).with_thresholds(Thresholds { tlog: 1, ctlog: 0, timestamps: 1 });
+            (v.verify(&bundle, &artifact, &SignerPolicy::Identity(id), now)?, alloc::format!("certificate {subject_email}"))
+        }
+        SignerTrust::Keyless(k) => {
+            let r = Verifier::new(&k.root, backend).verify(&bundle, &artifact, &SignerPolicy::Identity(k.identity.clone()), now)?;
+            (r, String::from("certificate"))
+        }
+        SignerTrust::Pki { .. } => return Err(Error::SignerMismatch("pki requirements do not verify Sigstore bundles")),
+    };
+    let name = signed_name(&verified)?;
+    if !identity.matches(image, &name) {
+        return Err(Error::IdentityMismatch { got: name, want: alloc::format!("{identity:?} for {image}") });
+    }
+    let integrated_time = verified.times.first().map(|t| t.time);
+    let signer = match &verified.signer {
+        crate::sigstore::VerifiedSigner::Certificate { san, .. } => {
+            alloc::format!("{signer} {}", san.first().map(|s| s.value().to_string()).unwrap_or_default())
+        }
+        crate::sigstore::VerifiedSigner::Key { sha256 } => alloc::format!("key sha256:{sha256}"),
+    };
+    Ok(VerifiedImageSignature {
+        payload: SimpleSigningPayload { docker_reference: name, manifest_digest: *digest, timestamp: None },
+        signer,
+        integrated_time,
+    })
+}
+
+/// The repository a bundle names: the matching in-toto subject's name, for a signature statement.
+fn signed_name(v: &VerifiedBundle) -> Result<String> {
+    let (st, idx) = v.statement.as_ref().ok_or(Error::InToto("bundle has no in-toto statement naming the image".into()))?;
+    if st.predicate_type != COSIGN_SIGN_PREDICATE {
+        return Err(Error::InToto(alloc::format!("predicate type {:?} is not an image signature", st.predicate_type)));
+    }
+    let s = st.subjects.get(*idx).ok_or(Error::InToto("no matching subject".into()))?;
+    Ok(s.name.clone())
+}
