@@ -169,6 +169,15 @@ fn fixtures_decide_as_containers_image() {
         row("dir-img-cosign-pki-valid", "localhost:5000/test", &PKI.replace("qiwan@", "other@"), false, "IdentityMismatch"),
         // A signature for one image does not vouch for another (payload names another repository).
         row("dir-img-cosign-key-rekor-valid", "192.168.64.2:5000/cosign-signed/key-2", KEY_REKOR, false, "IdentityMismatch"),
+        // GHSA-vjxv-45g9-9296: asking for an attestation type the image does not have is a rejection,
+        // even though a valid signature by the same key is present.
+        row(
+            "dir-img-cosign-valid",
+            SINGLE,
+            &KEY.replace(r#""signedIdentity""#, r#""sealcheckPredicateType":"https://slsa.dev/provenance/v1","signedIdentity""#),
+            false,
+            "no attestations",
+        ),
         // GPG requirements never accept.
         row(
             "dir-img-cosign-valid",

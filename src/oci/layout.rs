@@ -49,7 +49,7 @@ pub fn read_dir_layout(dir: &Path, reference: Reference) -> Result<ImageEvidence
         }
         signatures.push(StoredSignature::from_storage_blob(&blob)?);
     }
-    Ok(ImageEvidence { reference, manifest, signatures, bundles: Vec::new() })
+    Ok(ImageEvidence { reference, manifest, signatures, attestations: Vec::new(), bundles: Vec::new() })
 }
 
 /// An OCI image layout directory.

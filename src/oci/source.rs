@@ -56,8 +56,8 @@ pub fn fetch_verified(backend: &dyn Backend, source: &dyn ArtifactSource, digest
 }
 
 /// Collects the evidence for the image `selector` names: its manifest, its legacy cosign
-/// signatures (`<alg>-<hex>.sig` tag) and its cosign v3 bundles (referrers, then the
-/// `<alg>-<hex>` tag fallback). Referrers whose `subject` is another digest are ignored.
+/// signatures (`<alg>-<hex>.sig` tag) and attestations (`<alg>-<hex>.att`), and its cosign v3
+/// bundles (referrers, then the `<alg>-<hex>` tag fallback). Referrers whose `subject` is another digest are ignored.
 pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Reference, selector: &Selector) -> Result<ImageEvidence> {
     let desc_digest = match selector {
         Selector::Digest(d) => *d,
@@ -86,6 +86,15 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
             signatures.push(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() });
         }
     }
+    let mut attestations = Vec::new();
+    if let Some(att_desc) = source.resolve_tag(&desc_digest.tag_form(".att"))? {
+        let m = Manifest::from_json(&fetch_verified(backend, source, &att_desc.digest, MAX_MANIFEST_BYTES)?)?;
+        limits::check("attestation layers", m.layers.len(), MAX_IMAGE_SIGNATURES)?;
+        for layer in &m.layers {
+            let payload = fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?;
+            attestations.push(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() });
+        }
+    }
     let mut candidates = source.referrers(&desc_digest)?;
     if let Some(fallback) = source.resolve_tag(&desc_digest.tag_form(""))? {
         let index = Manifest::from_json(&fetch_verified(backend, source, &fallback.digest, MAX_MANIFEST_BYTES)?)?;
@@ -107,5 +116,5 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
         let [layer] = m.layers.as_slice() else { continue };
         bundles.push(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?);
     }
-    Ok(ImageEvidence { reference, manifest: Some(manifest), signatures, bundles })
+    Ok(ImageEvidence { reference, manifest: Some(manifest), signatures, attestations, bundles })
 }

@@ -26,16 +26,22 @@ use crate::time::UnixTime;
 pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
 
 /// Verifies one bundle for the image.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn verify_image_bundle(
     backend: &dyn Backend,
-    json: &[u8],
+    mut bundle: Bundle,
     trust: &SignatureTrust,
     image: &Reference,
     digest: &OciDigest,
     identity: &IdentityRule,
+    predicate_type: &str,
     now: UnixTime,
 ) -> Result<VerifiedImageSignature> {
-    let bundle = Bundle::from_json(json)?;
+    if matches!(trust.signer, SignerTrust::Keys(_)) && trust.rekor_keys.is_empty() {
+        // Keys without Rekor keys: Rekor evidence is not required, and not checked (as
+        // containers/image ignores the SET then).
+        bundle.tlog_entries.clear();
+    }
     let artifact = Artifact::Digest(*digest.digest());
     let rekor = || trust.rekor_keys.iter().map(|k| LogKey::from_key(backend, k.clone())).collect::<Vec<_>>();
     let (verified, signer) = match &trust.signer {
@@ -73,7 +79,7 @@ pub(crate) fn verify_image_bundle(
         }
         SignerTrust::Pki { .. } => return Err(Error::SignerMismatch("pki requirements do not verify Sigstore bundles")),
     };
-    let name = signed_name(&verified)?;
+    let name = signed_name(&verified, predicate_type)?;
     if !identity.matches(image, &name) {
         return Err(Error::IdentityMismatch { got: name, want: alloc::format!("{identity:?} for {image}") });
     }
@@ -91,11 +97,12 @@ pub(crate) fn verify_image_bundle(
     })
 }
 
-/// The repository a bundle names: the matching in-toto subject's name, for a signature statement.
-fn signed_name(v: &VerifiedBundle) -> Result<String> {
+/// The repository a bundle names: the matching in-toto subject's name, for a statement of the
+/// wanted predicate type (GHSA-vjxv-45g9-9296: another type never satisfies).
+fn signed_name(v: &VerifiedBundle, predicate_type: &str) -> Result<String> {
     let (st, idx) = v.statement.as_ref().ok_or(Error::InToto("bundle has no in-toto statement naming the image".into()))?;
-    if st.predicate_type != COSIGN_SIGN_PREDICATE {
-        return Err(Error::InToto(alloc::format!("predicate type {:?} is not an image signature", st.predicate_type)));
+    if st.predicate_type != predicate_type {
+        return Err(Error::InToto(alloc::format!("predicate type {:?} is not the wanted {predicate_type:?}", st.predicate_type)));
     }
     let s = st.subjects.get(*idx).ok_or(Error::InToto("no matching subject".into()))?;
     Ok(s.name.clone())

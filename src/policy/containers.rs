@@ -9,7 +9,10 @@
 //! `sigstoreSigned.sealcheckKeyless` (a key source: Sigstore keyless verification against a
 //! trusted root, with exact or regexp SAN and issuer — container-libs#34 URI and workflow
 //! identities). Every `sigstoreSigned` requirement also accepts cosign v3 bundles found as
-//! referrers (container-libs#388), verified with the same trust.
+//! referrers (container-libs#388), verified with the same trust. `sealcheckPredicateType`
+//! turns a `sigstoreSigned` requirement into an attestation requirement: only a DSSE in-toto
+//! attestation of that predicate type (legacy `.att` or a bundle referrer) satisfies it, and an
+//! image without one is rejected (GHSA-vjxv-45g9-9296).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -92,6 +95,8 @@ enum RequirementJson {
         signed_identity: Option<IdentityJson>,
         /// sealcheck extension: Sigstore keyless against a trusted root (URI SANs, regexps).
         sealcheck_keyless: Option<KeylessJson>,
+        /// sealcheck extension: require an attestation of this in-toto predicate type.
+        sealcheck_predicate_type: Option<String>,
     },
 }
 
@@ -243,6 +248,7 @@ fn requirement(j: RequirementJson) -> Result<Requirement> {
             rekor_public_key_datas,
             signed_identity,
             sealcheck_keyless,
+            sealcheck_predicate_type,
         } => {
             let keys: Option<Result<Vec<Material>>> = match (key_path, key_paths, key_data, key_datas) {
                 (None, None, None, None) => None,
@@ -284,7 +290,10 @@ fn requirement(j: RequirementJson) -> Result<Requirement> {
                 _ => {}
             }
             let identity = signed_identity.map(identity).transpose()?.unwrap_or(IdentityRule::MatchRepoDigestOrExact);
-            Requirement::Sigstore { signer, rekor_keys: rekor, identity }
+            if sealcheck_predicate_type.as_deref().is_some_and(str::is_empty) {
+                return Err(invalid("sigstoreSigned: sealcheckPredicateType is empty"));
+            }
+            Requirement::Sigstore { signer, rekor_keys: rekor, identity, predicate_type: sealcheck_predicate_type }
         }
     })
 }

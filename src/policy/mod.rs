@@ -126,6 +126,9 @@ pub enum Requirement {
         rekor_keys: Vec<Material>,
         /// How the signed reference must relate to the image.
         identity: IdentityRule,
+        /// `Some(type)`: only an attestation with this in-toto predicate type satisfies the
+        /// requirement (sealcheck extension `sealcheckPredicateType`); `None`: a signature.
+        predicate_type: Option<String>,
     },
 }
 
@@ -158,7 +161,10 @@ pub struct ImageEvidence {
     pub manifest: Option<Vec<u8>>,
     /// Legacy cosign signatures found for the manifest, in source order.
     pub signatures: Vec<StoredSignature>,
-    /// Cosign v3 Sigstore bundles (JSON) attached to the manifest as referrers.
+    /// Legacy cosign attestations (DSSE envelope layers of the `.att` manifest).
+    pub attestations: Vec<StoredSignature>,
+    /// Sigstore bundles (JSON) attached to the manifest as referrers: cosign v3 signatures and
+    /// attestations.
     pub bundles: Vec<Vec<u8>>,
 }
 
@@ -238,7 +244,7 @@ fn evaluate_requirement(
         }
         Requirement::Reject => rec.reason = "rejects every image".into(),
         Requirement::Unsupported { reason, .. } => rec.reason = reason.clone(),
-        Requirement::Sigstore { signer, rekor_keys, identity } => {
+        Requirement::Sigstore { signer, rekor_keys, identity, predicate_type } => {
             // Every configured verifier is loaded before any signature is tried.
             let trust = match load_trust(files, signer, rekor_keys) {
                 Ok(t) => t,
@@ -247,7 +253,8 @@ fn evaluate_requirement(
                     return rec;
                 }
             };
-            for (i, sig) in image.signatures.iter().enumerate() {
+            let legacy = if predicate_type.is_none() { image.signatures.as_slice() } else { &[] };
+            for (i, sig) in legacy.iter().enumerate() {
                 let verdict = verify_stored(backend, sig, &trust, now).and_then(|v| {
                     if v.payload.manifest_digest != *digest {
                         return Err(Error::ArtifactMismatch("signature is for another manifest digest"));
@@ -268,20 +275,31 @@ fn evaluate_requirement(
                     return rec;
                 }
             }
-            for (j, bundle) in image.bundles.iter().enumerate() {
-                let i = image.signatures.len() + j;
-                let verdict = bundles::verify_image_bundle(backend, bundle, &trust, &image.reference, digest, identity, now);
+            let want = predicate_type.as_deref().unwrap_or(bundles::COSIGN_SIGN_PREDICATE);
+            let legacy_atts = if predicate_type.is_some() { image.attestations.as_slice() } else { &[] };
+            let parsed = legacy_atts
+                .iter()
+                .map(|a| crate::cosign::attestation::to_bundle(a))
+                .chain(image.bundles.iter().map(|j| crate::sigstore::Bundle::from_json(j)));
+            for (j, bundle) in parsed.enumerate() {
+                let i = legacy.len() + j;
+                let verdict = bundle.and_then(|b| bundles::verify_image_bundle(backend, b, &trust, &image.reference, digest, identity, want, now));
                 let accepted = verdict.is_ok();
                 rec.signatures.push(SignatureRecord::from_verdict(i, verdict));
                 if accepted {
                     rec.satisfied = true;
-                    rec.reason = alloc::format!("signature {i} (Sigstore bundle {j}) accepted");
+                    rec.reason = alloc::format!("signature {i} (Sigstore bundle or attestation {j}) accepted");
                     return rec;
                 }
             }
-            let non_signatures = image.signatures.iter().filter(|s| !s.is_simple_signing()).count();
-            let considered = image.signatures.len() - non_signatures + image.bundles.len();
-            rec.reason = if considered == 0 { "no signatures".into() } else { alloc::format!("none of {considered} signatures accepted") };
+            let non_signatures = legacy.iter().filter(|s| !s.is_simple_signing()).count();
+            let considered = legacy.len() - non_signatures + legacy_atts.len() + image.bundles.len();
+            let noun = if predicate_type.is_some() { "attestations" } else { "signatures" };
+            rec.reason = if considered == 0 {
+                alloc::format!("no {noun}")
+            } else {
+                alloc::format!("none of {considered} {noun} accepted (wanted {want})")
+            };
         }
     }
     rec
