@@ -184,12 +184,13 @@ fn identity(j: IdentityJson) -> Result<IdentityRule> {
     })
 }
 
-/// A remapIdentity prefix: a host[:port], a namespace or a repository, fully expanded.
+/// A remapIdentity prefix: a host[:port], a namespace or a repository, fully expanded (the
+/// first component names a registry, and no tag, digest or wildcard is present).
 fn valid_prefix(p: &str) -> bool {
-    !p.is_empty() && !p.contains(['@', '*']) && !p.ends_with('/') && (p.contains(['.', ':']) || p.starts_with("localhost")) && {
-        let probe = if p.contains('/') { alloc::format!("{p}") } else { alloc::format!("{p}/x") };
-        Reference::parse(&probe).is_ok_and(|r| r.tag().is_none() && (r.name() == probe || r.name() == p))
-    }
+    let first = p.split('/').next().unwrap_or_default();
+    let names_registry = first.contains(['.', ':']) || first == "localhost";
+    let probe = if p.contains('/') { String::from(p) } else { alloc::format!("{p}/x") };
+    names_registry && !p.contains(['@', '*']) && !p.ends_with('/') && Reference::parse(&probe).is_ok_and(|r| r.tag().is_none() && r.name() == probe)
 }
 
 /// Exactly one of the given options set; `what` names the group for errors.

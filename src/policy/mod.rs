@@ -143,13 +143,16 @@ impl Requirement {
     }
 }
 
+/// One transport's rules by scope, in file order; scope `""` is the transport default.
+pub type Scopes = Vec<(String, Vec<Requirement>)>;
+
 /// A compiled policy: default rules, and per-transport rules by scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     /// Rules when nothing more specific applies.
     pub default: Vec<Requirement>,
-    /// `(transport, [(scope, rules)])`; scope `""` is the transport default.
-    pub transports: Vec<(String, Vec<(String, Vec<Requirement>)>)>,
+    /// `(transport, scopes)`.
+    pub transports: Vec<(String, Scopes)>,
 }
 
 /// The evidence for one image: its reference, manifest and stored signatures.
@@ -279,7 +282,7 @@ fn evaluate_requirement(
             let legacy_atts = if predicate_type.is_some() { image.attestations.as_slice() } else { &[] };
             let parsed = legacy_atts
                 .iter()
-                .map(|a| crate::cosign::attestation::to_bundle(a))
+                .map(crate::cosign::attestation::to_bundle)
                 .chain(image.bundles.iter().map(|j| crate::sigstore::Bundle::from_json(j)));
             for (j, bundle) in parsed.enumerate() {
                 let i = legacy.len() + j;

@@ -153,6 +153,7 @@ pub enum VerifiedSigner {
 
 /// The outcome of a successful verification. Only the verifier constructs it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct VerifiedBundle {
     /// Bundle version.
     pub version: BundleVersion,
@@ -166,7 +167,6 @@ pub struct VerifiedBundle {
     pub statement: Option<(Statement, usize)>,
     /// The verification time the caller gave.
     pub verified_at: UnixTime,
-    _sealed: (),
 }
 
 /// Verifies bundles against one trusted root with one backend.
@@ -353,7 +353,7 @@ impl<'r> Verifier<'r> {
             (SignerPolicy::Identity(_), None) => return Err(Error::SignerMismatch("no certificate")),
         };
 
-        Ok(VerifiedBundle { version: bundle.version, signer, times, tlog_entries: entries, statement, verified_at: now, _sealed: () })
+        Ok(VerifiedBundle { version: bundle.version, signer, times, tlog_entries: entries, statement, verified_at: now })
     }
 
     /// Certificates the bundle carries after the leaf, less those byte-identical to trusted CA
