@@ -290,6 +290,11 @@ fn authority(backend: &dyn Backend, kind: &str, i: usize, a: AuthorityJson) -> R
         .enumerate()
         .map(|(j, c)| Certificate::from_der(&alloc::format!("{what} certificate {j}"), &c.raw_bytes.0))
         .collect::<Result<Vec<_>>>()?;
+    // A Fulcio CA's first certificate issues leaves, so it must itself be a CA; a TSA chain
+    // starts with the (end-entity) signing certificate.
+    if kind == "certificate authority" && !chain.first().is_some_and(|c| c.extensions().basic_constraints.is_some_and(|(ca, _)| ca)) {
+        return Err(Error::NotACa { what: alloc::format!("{what} certificate 0") });
+    }
     x509::verify_anchor_chain(backend, &what, &chain)?;
     let valid_for = window(&what, a.valid_for)?;
     Ok(Authority { uri: a.uri, chain, valid_for })

@@ -496,6 +496,8 @@ impl<'r> Verifier<'r> {
     fn check_certificate(&self, leaf: &Certificate, intermediates: &[Certificate], times: &[VerifiedTime]) -> Result<VerifiedSigner> {
         let b = self.backend;
         let mut authority: Option<&Authority> = None;
+        // The leaf's signature is verified once per CA: at a later time it is skipped only when
+        // the same CA is tried again.
         for (n, vt) in times.iter().enumerate() {
             let t = vt.time;
             if !leaf.valid_at(t) {
@@ -515,7 +517,7 @@ impl<'r> Verifier<'r> {
             let mut found = None;
             for ca in candidates.iter().filter(|ca| ca.valid_for.contains(t)) {
                 let chain: Vec<&Certificate> = intermediates.iter().chain(ca.chain.iter()).collect();
-                let check = PathCheck { time: t, leaf_eku: Some(OID_EKU_CODE_SIGNING), trusted_from: intermediates.len(), leaf_signature_verified: n > 0 };
+                let check = PathCheck { time: t, leaf_eku: Some(OID_EKU_CODE_SIGNING), trusted_from: intermediates.len(), leaf_signature_verified: n > 0 && authority.is_some_and(|a| core::ptr::eq(a, *ca)) };
                 match x509::verify_path(b, "signing certificate", leaf, &chain, &check) {
                     Ok(()) => {
                         found = Some(*ca);

@@ -1,0 +1,98 @@
+//! An RFC 3161 timestamp authority: a P-384 root, a P-256 signing certificate (extendedKeyUsage
+//! timeStamping, critical), and DER `TimeStampResp`s whose token is CMS SignedData (RFC 5652 §5)
+//! with signed attributes content-type and message-digest, `sid` issuerAndSerialNumber, and a
+//! TSTInfo (RFC 3161 §2.4.2) stating the message imprint and genTime.
+
+use super::der::{algorithm, context, generalized_time, octets, oid, seq, set, uint};
+use super::keys::Key;
+use super::pki::{Extension, Issuer, KU_DIGITAL_SIGNATURE, Template, name};
+use super::sha256;
+use super::trusted_root::{Authority, Window};
+
+const SHA256: &str = "2.16.840.1.101.3.4.2.1";
+const ID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+const ID_CT_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
+const ID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
+const ID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+const TSA_POLICY: &str = "1.3.6.1.4.1.57264.2";
+const SIGNER_SERIAL: u64 = 0x75a;
+const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+
+/// A timestamp authority.
+pub struct Tsa {
+    pub uri: String,
+    pub root: Issuer,
+    pub signer: Issuer,
+}
+
+impl Tsa {
+    /// A TSA whose signing certificate is valid `[not_before, not_after]`.
+    pub fn new(label: &str, uri: &str, not_before: i64, not_after: i64) -> Self {
+        let root = Issuer::root(Key::p384(&format!("{label} root")), &format!("{label} root"));
+        let key = Key::p256(&format!("{label} signer"));
+        let signer = root.issue_issuer(&signer_template(&format!("{label} signer"), &key, not_before, not_after), key);
+        Self { uri: uri.to_string(), root, signer }
+    }
+
+    /// The trusted-root entry: signing certificate, then root.
+    pub fn trust(&self, valid_for: Window) -> Authority {
+        Authority { uri: self.uri.clone(), chain: vec![self.signer.cert.clone(), self.root.cert.clone()], valid_for }
+    }
+
+    /// A TimeStampResp over `signature` (imprint = SHA-256 of it) at `gen_time`.
+    pub fn timestamp(&self, signature: &[u8], gen_time: i64) -> Vec<u8> {
+        self.timestamp_imprint(&sha256(signature), gen_time)
+    }
+
+    /// A TimeStampResp whose TSTInfo states `imprint` (SHA-256) at `gen_time`.
+    pub fn timestamp_imprint(&self, imprint: &[u8; 32], gen_time: i64) -> Vec<u8> {
+        let tst_info = seq(&[
+            &uint(1),
+            &oid(TSA_POLICY),
+            &seq(&[&algorithm(SHA256), &octets(imprint)]),
+            &uint(u64::try_from(gen_time).unwrap()),
+            &generalized_time(gen_time),
+        ]);
+        let mut attrs = [
+            seq(&[&oid(ID_CONTENT_TYPE), &set(&[&oid(ID_CT_TST_INFO)])]),
+            seq(&[&oid(ID_MESSAGE_DIGEST), &set(&[&octets(&sha256(&tst_info))])]),
+        ];
+        attrs.sort(); // DER SET OF: ascending encodings
+        let attrs = attrs.concat();
+        // The signature covers the attributes re-tagged as SET OF (RFC 5652 §5.4).
+        let signature = self.signer.key.sign(&set(&[&attrs]));
+        let signer_info = seq(&[
+            &uint(1),
+            &seq(&[&self.root.subject, &uint(SIGNER_SERIAL)]),
+            &algorithm(SHA256),
+            &context(0, &attrs),
+            &self.signer.key.signature_algorithm(),
+            &octets(&signature),
+        ]);
+        let signed_data = seq(&[
+            &uint(3),
+            &set(&[&algorithm(SHA256)]),
+            &seq(&[&oid(ID_CT_TST_INFO), &context(0, &octets(&tst_info))]),
+            &context(0, &self.signer.cert),
+            &set(&[&signer_info]),
+        ]);
+        let content_info = seq(&[&oid(ID_SIGNED_DATA), &context(0, &signed_data)]);
+        seq(&[&seq(&[&uint(0)]), &content_info])
+    }
+}
+
+/// The TSA signing certificate: keyUsage digitalSignature, extendedKeyUsage timeStamping (critical).
+fn signer_template(cn: &str, key: &Key, not_before: i64, not_after: i64) -> Template {
+    Template {
+        serial: SIGNER_SERIAL,
+        subject: name(cn),
+        not_before,
+        not_after,
+        spki: key.spki(),
+        extensions: vec![
+            Extension::key_usage(&[KU_DIGITAL_SIGNATURE]),
+            Extension::ext_key_usage(&[EKU_TIME_STAMPING], true),
+            Extension::subject_key_id(key),
+        ],
+    }
+}
