@@ -1,0 +1,654 @@
+//! The sealcheck C ABI: an adapter over the Rust API and nothing more (rustls-ffi conventions).
+//!
+//! - Opaque handles with `_new`/`_free`; `_free` accepts NULL. Handles are immutable once made
+//!   and may be shared by many threads at once (`Send + Sync`, no global mutable state).
+//! - Every fallible call returns one [`sealcheck_result`]; out-parameters are written only when
+//!   it is `SEALCHECK_RESULT_OK`.
+//! - Byte inputs are borrowed `(const uint8_t *, size_t)` views, only read during the call; a
+//!   NULL pointer is accepted only with length 0.
+//! - Every entry point runs inside a panic guard: a panic returns `SEALCHECK_RESULT_PANIC`
+//!   (or NULL / 0), and never unwinds into C.
+//! - Verification time is always a parameter (seconds since the Unix epoch).
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)]
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use sealcheck::cosign::StoredSignature;
+use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
+use sealcheck::encoding::{hex_decode, pem_decode_one};
+use sealcheck::oci::Reference;
+use sealcheck::policy::{FsFiles, ImageEvidence, Policy};
+use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
+use sealcheck::UnixTime;
+
+/// The result of every fallible call. `SEALCHECK_RESULT_OK` is success; 70xx are misuse or
+/// input that does not load; 71xx name the reason a verification rejected (one per
+/// `sealcheck::Error` variant).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum sealcheck_result {
+    /// Success; out-parameters were written.
+    SEALCHECK_RESULT_OK = 7000,
+    /// A required pointer was NULL (or NULL with a non-zero length).
+    SEALCHECK_RESULT_NULL_PARAMETER = 7001,
+    /// A text input was not UTF-8.
+    SEALCHECK_RESULT_INVALID_UTF8 = 7002,
+    /// A panic was caught at the boundary (a bug; please report it).
+    SEALCHECK_RESULT_PANIC = 7003,
+    /// The caller's buffer is too small.
+    SEALCHECK_RESULT_BUFFER_TOO_SMALL = 7004,
+    /// An argument is out of range (unknown flag bits, artifact kind).
+    SEALCHECK_RESULT_INVALID_PARAMETER = 7005,
+    /// The trusted root does not load.
+    SEALCHECK_RESULT_TRUSTED_ROOT_INVALID = 7010,
+    /// The policy does not parse.
+    SEALCHECK_RESULT_POLICY_INVALID = 7011,
+    /// The public key does not load.
+    SEALCHECK_RESULT_KEY_INVALID = 7012,
+    /// The image reference does not parse.
+    SEALCHECK_RESULT_REFERENCE_INVALID = 7013,
+    /// The identity matcher (regexp) does not compile.
+    SEALCHECK_RESULT_IDENTITY_INVALID = 7014,
+    /// Rejected: `Error::LimitExceeded`.
+    SEALCHECK_RESULT_LIMIT_EXCEEDED = 7100,
+    /// Rejected: `Error::Json`.
+    SEALCHECK_RESULT_JSON = 7101,
+    /// Rejected: `Error::Encoding`.
+    SEALCHECK_RESULT_ENCODING = 7102,
+    /// Rejected: `Error::Der`.
+    SEALCHECK_RESULT_DER = 7103,
+    /// Rejected: `Error::UnsupportedMediaType`.
+    SEALCHECK_RESULT_UNSUPPORTED_MEDIA_TYPE = 7104,
+    /// Rejected: `Error::BundleStructure`.
+    SEALCHECK_RESULT_BUNDLE_STRUCTURE = 7105,
+    /// Rejected: `Error::TrustedRoot`.
+    SEALCHECK_RESULT_TRUSTED_ROOT = 7106,
+    /// Rejected: `Error::Time`.
+    SEALCHECK_RESULT_TIME = 7107,
+    /// Rejected: `Error::UnsupportedAlgorithm`.
+    SEALCHECK_RESULT_UNSUPPORTED_ALGORITHM = 7108,
+    /// Rejected: `Error::InvalidKey`.
+    SEALCHECK_RESULT_INVALID_KEY = 7109,
+    /// Rejected: `Error::BadSignature`.
+    SEALCHECK_RESULT_BAD_SIGNATURE = 7110,
+    /// Rejected: `Error::UnknownIssuer`.
+    SEALCHECK_RESULT_UNKNOWN_ISSUER = 7111,
+    /// Rejected: `Error::CertificateNotValidAt`.
+    SEALCHECK_RESULT_CERTIFICATE_NOT_VALID_AT = 7112,
+    /// Rejected: `Error::AuthorityOutsideValidity`.
+    SEALCHECK_RESULT_AUTHORITY_OUTSIDE_VALIDITY = 7113,
+    /// Rejected: `Error::ChainContainsRoot`.
+    SEALCHECK_RESULT_CHAIN_CONTAINS_ROOT = 7114,
+    /// Rejected: `Error::NotACa`.
+    SEALCHECK_RESULT_NOT_A_CA = 7115,
+    /// Rejected: `Error::PathLenExceeded`.
+    SEALCHECK_RESULT_PATH_LEN_EXCEEDED = 7116,
+    /// Rejected: `Error::UnknownCriticalExtension`.
+    SEALCHECK_RESULT_UNKNOWN_CRITICAL_EXTENSION = 7117,
+    /// Rejected: `Error::KeyUsage`.
+    SEALCHECK_RESULT_KEY_USAGE = 7118,
+    /// Rejected: `Error::ExtendedKeyUsage`.
+    SEALCHECK_RESULT_EXTENDED_KEY_USAGE = 7119,
+    /// Rejected: `Error::ChainTooDeep`.
+    SEALCHECK_RESULT_CHAIN_TOO_DEEP = 7120,
+    /// Rejected: `Error::UnknownLog`.
+    SEALCHECK_RESULT_UNKNOWN_LOG = 7121,
+    /// Rejected: `Error::KeyOutsideValidity`.
+    SEALCHECK_RESULT_KEY_OUTSIDE_VALIDITY = 7122,
+    /// Rejected: `Error::InvalidSignedEntryTimestamp`.
+    SEALCHECK_RESULT_INVALID_SIGNED_ENTRY_TIMESTAMP = 7123,
+    /// Rejected: `Error::TlogBodyMismatch`.
+    SEALCHECK_RESULT_TLOG_BODY_MISMATCH = 7124,
+    /// Rejected: `Error::UnsupportedEntry`.
+    SEALCHECK_RESULT_UNSUPPORTED_ENTRY = 7125,
+    /// Rejected: `Error::InclusionProof`.
+    SEALCHECK_RESULT_INCLUSION_PROOF = 7126,
+    /// Rejected: `Error::Checkpoint`.
+    SEALCHECK_RESULT_CHECKPOINT = 7127,
+    /// Rejected: `Error::CheckpointSignature`.
+    SEALCHECK_RESULT_CHECKPOINT_SIGNATURE = 7128,
+    /// Rejected: `Error::MissingEvidence`.
+    SEALCHECK_RESULT_MISSING_EVIDENCE = 7129,
+    /// Rejected: `Error::Timestamp`.
+    SEALCHECK_RESULT_TIMESTAMP = 7130,
+    /// Rejected: `Error::TimestampImprint`.
+    SEALCHECK_RESULT_TIMESTAMP_IMPRINT = 7131,
+    /// Rejected: `Error::UnknownTimestampAuthority`.
+    SEALCHECK_RESULT_UNKNOWN_TIMESTAMP_AUTHORITY = 7132,
+    /// Rejected: `Error::SigningTimeOutsideCertificate`.
+    SEALCHECK_RESULT_SIGNING_TIME_OUTSIDE_CERTIFICATE = 7133,
+    /// Rejected: `Error::TimeInFuture`.
+    SEALCHECK_RESULT_TIME_IN_FUTURE = 7134,
+    /// Rejected: `Error::Threshold`.
+    SEALCHECK_RESULT_THRESHOLD = 7135,
+    /// Rejected: `Error::UnknownCtLog`.
+    SEALCHECK_RESULT_UNKNOWN_CT_LOG = 7136,
+    /// Rejected: `Error::SctSignature`.
+    SEALCHECK_RESULT_SCT_SIGNATURE = 7137,
+    /// Rejected: `Error::ArtifactMismatch`.
+    SEALCHECK_RESULT_ARTIFACT_MISMATCH = 7138,
+    /// Rejected: `Error::Dsse`.
+    SEALCHECK_RESULT_DSSE = 7139,
+    /// Rejected: `Error::InToto`.
+    SEALCHECK_RESULT_IN_TOTO = 7140,
+    /// Rejected: `Error::NotASignature`.
+    SEALCHECK_RESULT_NOT_A_SIGNATURE = 7141,
+    /// Rejected: `Error::IdentityMismatch`.
+    SEALCHECK_RESULT_IDENTITY_MISMATCH = 7142,
+    /// Rejected: `Error::IssuerMismatch`.
+    SEALCHECK_RESULT_ISSUER_MISMATCH = 7143,
+    /// Rejected: `Error::ExtensionMismatch`.
+    SEALCHECK_RESULT_EXTENSION_MISMATCH = 7144,
+    /// Rejected: `Error::InvalidRegex`.
+    SEALCHECK_RESULT_INVALID_REGEX = 7145,
+    /// Rejected: `Error::SignerMismatch`.
+    SEALCHECK_RESULT_SIGNER_MISMATCH = 7146,}
+
+/// `sealcheck::Error` kinds, in 71xx code order.
+const KINDS: [&str; 47] = ["LimitExceeded", "Json", "Encoding", "Der", "UnsupportedMediaType", "BundleStructure", "TrustedRoot", "Time", "UnsupportedAlgorithm", "InvalidKey", "BadSignature", "UnknownIssuer", "CertificateNotValidAt", "AuthorityOutsideValidity", "ChainContainsRoot", "NotACa", "PathLenExceeded", "UnknownCriticalExtension", "KeyUsage", "ExtendedKeyUsage", "ChainTooDeep", "UnknownLog", "KeyOutsideValidity", "InvalidSignedEntryTimestamp", "TlogBodyMismatch", "UnsupportedEntry", "InclusionProof", "Checkpoint", "CheckpointSignature", "MissingEvidence", "Timestamp", "TimestampImprint", "UnknownTimestampAuthority", "SigningTimeOutsideCertificate", "TimeInFuture", "Threshold", "UnknownCtLog", "SctSignature", "ArtifactMismatch", "Dsse", "InToto", "NotASignature", "IdentityMismatch", "IssuerMismatch", "ExtensionMismatch", "InvalidRegex", "SignerMismatch"];
+
+fn code_for(e: &sealcheck::Error) -> sealcheck_result {
+    match e.kind() {
+        "LimitExceeded" => sealcheck_result::SEALCHECK_RESULT_LIMIT_EXCEEDED,
+        "Json" => sealcheck_result::SEALCHECK_RESULT_JSON,
+        "Encoding" => sealcheck_result::SEALCHECK_RESULT_ENCODING,
+        "Der" => sealcheck_result::SEALCHECK_RESULT_DER,
+        "UnsupportedMediaType" => sealcheck_result::SEALCHECK_RESULT_UNSUPPORTED_MEDIA_TYPE,
+        "BundleStructure" => sealcheck_result::SEALCHECK_RESULT_BUNDLE_STRUCTURE,
+        "TrustedRoot" => sealcheck_result::SEALCHECK_RESULT_TRUSTED_ROOT,
+        "Time" => sealcheck_result::SEALCHECK_RESULT_TIME,
+        "UnsupportedAlgorithm" => sealcheck_result::SEALCHECK_RESULT_UNSUPPORTED_ALGORITHM,
+        "InvalidKey" => sealcheck_result::SEALCHECK_RESULT_INVALID_KEY,
+        "BadSignature" => sealcheck_result::SEALCHECK_RESULT_BAD_SIGNATURE,
+        "UnknownIssuer" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_ISSUER,
+        "CertificateNotValidAt" => sealcheck_result::SEALCHECK_RESULT_CERTIFICATE_NOT_VALID_AT,
+        "AuthorityOutsideValidity" => sealcheck_result::SEALCHECK_RESULT_AUTHORITY_OUTSIDE_VALIDITY,
+        "ChainContainsRoot" => sealcheck_result::SEALCHECK_RESULT_CHAIN_CONTAINS_ROOT,
+        "NotACa" => sealcheck_result::SEALCHECK_RESULT_NOT_A_CA,
+        "PathLenExceeded" => sealcheck_result::SEALCHECK_RESULT_PATH_LEN_EXCEEDED,
+        "UnknownCriticalExtension" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_CRITICAL_EXTENSION,
+        "KeyUsage" => sealcheck_result::SEALCHECK_RESULT_KEY_USAGE,
+        "ExtendedKeyUsage" => sealcheck_result::SEALCHECK_RESULT_EXTENDED_KEY_USAGE,
+        "ChainTooDeep" => sealcheck_result::SEALCHECK_RESULT_CHAIN_TOO_DEEP,
+        "UnknownLog" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_LOG,
+        "KeyOutsideValidity" => sealcheck_result::SEALCHECK_RESULT_KEY_OUTSIDE_VALIDITY,
+        "InvalidSignedEntryTimestamp" => sealcheck_result::SEALCHECK_RESULT_INVALID_SIGNED_ENTRY_TIMESTAMP,
+        "TlogBodyMismatch" => sealcheck_result::SEALCHECK_RESULT_TLOG_BODY_MISMATCH,
+        "UnsupportedEntry" => sealcheck_result::SEALCHECK_RESULT_UNSUPPORTED_ENTRY,
+        "InclusionProof" => sealcheck_result::SEALCHECK_RESULT_INCLUSION_PROOF,
+        "Checkpoint" => sealcheck_result::SEALCHECK_RESULT_CHECKPOINT,
+        "CheckpointSignature" => sealcheck_result::SEALCHECK_RESULT_CHECKPOINT_SIGNATURE,
+        "MissingEvidence" => sealcheck_result::SEALCHECK_RESULT_MISSING_EVIDENCE,
+        "Timestamp" => sealcheck_result::SEALCHECK_RESULT_TIMESTAMP,
+        "TimestampImprint" => sealcheck_result::SEALCHECK_RESULT_TIMESTAMP_IMPRINT,
+        "UnknownTimestampAuthority" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_TIMESTAMP_AUTHORITY,
+        "SigningTimeOutsideCertificate" => sealcheck_result::SEALCHECK_RESULT_SIGNING_TIME_OUTSIDE_CERTIFICATE,
+        "TimeInFuture" => sealcheck_result::SEALCHECK_RESULT_TIME_IN_FUTURE,
+        "Threshold" => sealcheck_result::SEALCHECK_RESULT_THRESHOLD,
+        "UnknownCtLog" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_CT_LOG,
+        "SctSignature" => sealcheck_result::SEALCHECK_RESULT_SCT_SIGNATURE,
+        "ArtifactMismatch" => sealcheck_result::SEALCHECK_RESULT_ARTIFACT_MISMATCH,
+        "Dsse" => sealcheck_result::SEALCHECK_RESULT_DSSE,
+        "InToto" => sealcheck_result::SEALCHECK_RESULT_IN_TOTO,
+        "NotASignature" => sealcheck_result::SEALCHECK_RESULT_NOT_A_SIGNATURE,
+        "IdentityMismatch" => sealcheck_result::SEALCHECK_RESULT_IDENTITY_MISMATCH,
+        "IssuerMismatch" => sealcheck_result::SEALCHECK_RESULT_ISSUER_MISMATCH,
+        "ExtensionMismatch" => sealcheck_result::SEALCHECK_RESULT_EXTENSION_MISMATCH,
+        "InvalidRegex" => sealcheck_result::SEALCHECK_RESULT_INVALID_REGEX,
+        "SignerMismatch" => sealcheck_result::SEALCHECK_RESULT_SIGNER_MISMATCH,
+        _ => sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER,
+    }
+}
+
+/// Runs `f` behind the panic guard.
+fn guard(f: impl FnOnce() -> sealcheck_result) -> sealcheck_result {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(sealcheck_result::SEALCHECK_RESULT_PANIC)
+}
+
+macro_rules! try_ffi {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+/// A borrowed byte view.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct sealcheck_bytes {
+    /// First byte; may be NULL only when `len` is 0.
+    pub data: *const u8,
+    /// Length in bytes.
+    pub len: usize,
+}
+
+/// Borrows `(ptr, len)` for the duration of a call.
+unsafe fn slice<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], sealcheck_result> {
+    if ptr.is_null() {
+        return if len == 0 { Ok(&[]) } else { Err(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER) };
+    }
+    // SAFETY: the caller guarantees `ptr` points to `len` readable bytes for the call.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, sealcheck_result> {
+    std::str::from_utf8(unsafe { slice(ptr, len) }?).map_err(|_| sealcheck_result::SEALCHECK_RESULT_INVALID_UTF8)
+}
+
+unsafe fn handle<'a, T>(p: *const T) -> Result<&'a T, sealcheck_result> {
+    // SAFETY: a non-NULL handle was made by this library and not yet freed (caller contract).
+    unsafe { p.as_ref() }.ok_or(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER)
+}
+
+/// Writes `v` through a non-NULL out-pointer.
+unsafe fn out<T>(p: *mut T, v: T) -> sealcheck_result {
+    // SAFETY: checked non-NULL by the caller of this helper; the caller owns the storage.
+    unsafe { p.write(v) };
+    sealcheck_result::SEALCHECK_RESULT_OK
+}
+
+fn now_from(secs: i64) -> UnixTime {
+    UnixTime::from_secs(secs)
+}
+
+// ---- version, errors, buffers ------------------------------------------------------------
+
+/// The library version, a static NUL-terminated string (never freed).
+#[unsafe(no_mangle)]
+pub extern "C" fn sealcheck_version() -> *const std::ffi::c_char {
+    concat!("sealcheck/", env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// Writes a NUL-terminated description of `result` into `buf` (capacity `len`), and its length
+/// (without NUL) into `*out_n`. `SEALCHECK_RESULT_BUFFER_TOO_SMALL` if it does not fit.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_error_message(result: u32, buf: *mut std::ffi::c_char, len: usize, out_n: *mut usize) -> sealcheck_result {
+    guard(|| {
+        if buf.is_null() || out_n.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let msg = message(result);
+        if msg.len() + 1 > len {
+            return sealcheck_result::SEALCHECK_RESULT_BUFFER_TOO_SMALL;
+        }
+        // SAFETY: `buf` has room for `len` bytes (caller contract), checked above.
+        unsafe {
+            std::ptr::copy_nonoverlapping(msg.as_ptr(), buf.cast::<u8>(), msg.len());
+            buf.add(msg.len()).write(0);
+            out(out_n, msg.len())
+        }
+    })
+}
+
+fn message(result: u32) -> String {
+    let kinds = KINDS;
+    match result {
+        7000 => "ok".into(),
+        7001 => "a required pointer was NULL".into(),
+        7002 => "a text argument is not UTF-8".into(),
+        7003 => "a panic was caught at the library boundary".into(),
+        7004 => "the buffer is too small".into(),
+        7005 => "an argument is out of range".into(),
+        7010 => "the trusted root does not load".into(),
+        7011 => "the policy does not parse".into(),
+        7012 => "the public key does not load".into(),
+        7013 => "the image reference does not parse".into(),
+        7014 => "the identity matcher does not compile".into(),
+        n if (7100..7100 + kinds.len() as u32).contains(&n) => format!("rejected: {}", kinds[(n - 7100) as usize]),
+        _ => "unknown result code".into(),
+    }
+}
+
+/// An owned output buffer (JSON); free it with `sealcheck_buffer_free`.
+pub struct sealcheck_buffer {
+    bytes: Vec<u8>,
+}
+
+/// The buffer's bytes (valid until it is freed). NULL for a NULL buffer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_buffer_data(buf: *const sealcheck_buffer) -> *const u8 {
+    // SAFETY: see `handle`.
+    catch_unwind(AssertUnwindSafe(|| unsafe { buf.as_ref() }.map_or(std::ptr::null(), |b| b.bytes.as_ptr()))).unwrap_or(std::ptr::null())
+}
+
+/// The buffer's length in bytes; 0 for a NULL buffer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_buffer_len(buf: *const sealcheck_buffer) -> usize {
+    // SAFETY: see `handle`.
+    catch_unwind(AssertUnwindSafe(|| unsafe { buf.as_ref() }.map_or(0, |b| b.bytes.len()))).unwrap_or(0)
+}
+
+/// Frees a buffer. NULL is accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_buffer_free(buf: *mut sealcheck_buffer) {
+    if !buf.is_null() {
+        // SAFETY: made by `Box::into_raw` in this library, freed once (caller contract).
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(buf) })));
+    }
+}
+
+fn buffer(json: String) -> *mut sealcheck_buffer {
+    Box::into_raw(Box::new(sealcheck_buffer { bytes: json.into_bytes() }))
+}
+
+// ---- trusted roots -----------------------------------------------------------------------
+
+/// A loaded, link-verified Sigstore trusted root. Immutable; shareable across threads.
+pub struct sealcheck_trusted_root {
+    root: Arc<TrustedRoot>,
+}
+
+unsafe fn root_out(r: sealcheck::Result<TrustedRoot>, out_root: *mut *mut sealcheck_trusted_root) -> sealcheck_result {
+    match r {
+        Ok(root) => unsafe { out(out_root, Box::into_raw(Box::new(sealcheck_trusted_root { root: Arc::new(root) }))) },
+        Err(_) => sealcheck_result::SEALCHECK_RESULT_TRUSTED_ROOT_INVALID,
+    }
+}
+
+/// Loads a `trusted_root.json`. On success `*out_root` owns a handle to free with
+/// `sealcheck_trusted_root_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_trusted_root_new(json: *const u8, json_len: usize, out_root: *mut *mut sealcheck_trusted_root) -> sealcheck_result {
+    guard(|| {
+        if out_root.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let bytes = try_ffi!(unsafe { slice(json, json_len) });
+        unsafe { root_out(TrustedRoot::from_json(&RUST_CRYPTO, bytes), out_root) }
+    })
+}
+
+/// The embedded Sigstore public-good root (`production` non-zero) or staging root.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_trusted_root_embedded(production: bool, out_root: *mut *mut sealcheck_trusted_root) -> sealcheck_result {
+    guard(|| {
+        if out_root.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let r = if production { TrustedRoot::production(&RUST_CRYPTO) } else { TrustedRoot::staging(&RUST_CRYPTO) };
+        unsafe { root_out(r, out_root) }
+    })
+}
+
+/// Frees a trusted root. NULL is accepted. Verifiers made from it stay valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_trusted_root_free(root: *mut sealcheck_trusted_root) {
+    if !root.is_null() {
+        // SAFETY: made by this library, freed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(root) })));
+    }
+}
+
+// ---- bundle verification -----------------------------------------------------------------
+
+/// A verifier over one trusted root (default thresholds). Immutable; shareable across threads.
+pub struct sealcheck_verifier {
+    root: Arc<TrustedRoot>,
+}
+
+/// Makes a verifier; it keeps its own reference to the root.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_verifier_new(root: *const sealcheck_trusted_root, out_verifier: *mut *mut sealcheck_verifier) -> sealcheck_result {
+    guard(|| {
+        let root = try_ffi!(unsafe { handle(root) });
+        if out_verifier.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        unsafe { out(out_verifier, Box::into_raw(Box::new(sealcheck_verifier { root: Arc::clone(&root.root) }))) }
+    })
+}
+
+/// Frees a verifier. NULL is accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_verifier_free(v: *mut sealcheck_verifier) {
+    if !v.is_null() {
+        // SAFETY: made by this library, freed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(v) })));
+    }
+}
+
+/// `artifact` holds the artifact's bytes.
+pub const SEALCHECK_ARTIFACT_BYTES: u32 = 0;
+/// `artifact` holds a digest as text: `sha256:HEX`, `sha384:HEX` or `sha512:HEX`.
+pub const SEALCHECK_ARTIFACT_DIGEST: u32 = 1;
+/// Flag: the SAN is a regular expression matched against the whole value.
+pub const SEALCHECK_SAN_REGEXP: u32 = 1;
+/// Flag: the issuer is a regular expression matched against the whole value.
+pub const SEALCHECK_ISSUER_REGEXP: u32 = 2;
+
+unsafe fn artifact_from<'a>(ptr: *const u8, len: usize, kind: u32) -> Result<Artifact<'a>, sealcheck_result> {
+    let bytes = unsafe { slice(ptr, len) }?;
+    match kind {
+        SEALCHECK_ARTIFACT_BYTES => Ok(Artifact::Bytes(bytes)),
+        SEALCHECK_ARTIFACT_DIGEST => {
+            let s = std::str::from_utf8(bytes).map_err(|_| sealcheck_result::SEALCHECK_RESULT_INVALID_UTF8)?;
+            let (alg, hex) = s.split_once(':').ok_or(sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER)?;
+            let alg = match alg {
+                "sha256" => HashAlgorithm::Sha256,
+                "sha384" => HashAlgorithm::Sha384,
+                "sha512" => HashAlgorithm::Sha512,
+                _ => return Err(sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER),
+            };
+            let d = hex_decode("artifact digest", hex).and_then(|h| Digest::new(alg, &h)).map_err(|_| sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER)?;
+            Ok(Artifact::Digest(d))
+        }
+        _ => Err(sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER),
+    }
+}
+
+fn run_verify(v: &sealcheck_verifier, bundle: &[u8], artifact: &Artifact<'_>, policy: &SignerPolicy, now: i64, out_report: *mut *mut sealcheck_buffer) -> sealcheck_result {
+    let verified = Bundle::from_json(bundle).and_then(|b| Verifier::new(&v.root, &RUST_CRYPTO).verify(&b, artifact, policy, now_from(now)));
+    match verified {
+        Ok(r) => {
+            if out_report.is_null() {
+                return sealcheck_result::SEALCHECK_RESULT_OK;
+            }
+            let json = serde_json::to_string(&r).unwrap_or_default();
+            unsafe { out(out_report, buffer(json)) }
+        }
+        Err(e) => code_for(&e),
+    }
+}
+
+/// Verifies a Sigstore bundle signed by a Fulcio certificate with the given identity (SAN and
+/// OIDC issuer; `flags` may mark either as a whole-value regexp). Returns `SEALCHECK_RESULT_OK`
+/// when verified, else the 71xx code of the reason. On success, if `out_report` is not NULL,
+/// `*out_report` owns the verified result as JSON.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_verifier_verify_bundle(
+    v: *const sealcheck_verifier,
+    bundle: *const u8,
+    bundle_len: usize,
+    artifact: *const u8,
+    artifact_len: usize,
+    artifact_kind: u32,
+    san: *const u8,
+    san_len: usize,
+    issuer: *const u8,
+    issuer_len: usize,
+    flags: u32,
+    now: i64,
+    out_report: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| {
+        let v = try_ffi!(unsafe { handle(v) });
+        let bundle = try_ffi!(unsafe { slice(bundle, bundle_len) });
+        let artifact = try_ffi!(unsafe { artifact_from(artifact, artifact_len, artifact_kind) });
+        let (san, issuer) = (try_ffi!(unsafe { text(san, san_len) }), try_ffi!(unsafe { text(issuer, issuer_len) }));
+        if flags & !(SEALCHECK_SAN_REGEXP | SEALCHECK_ISSUER_REGEXP) != 0 || san.is_empty() || issuer.is_empty() {
+            return sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER;
+        }
+        let m = |s: &str, re: bool| if re { Matcher::regex(s) } else { Ok(Matcher::exact(s)) };
+        let id = match (m(san, flags & SEALCHECK_SAN_REGEXP != 0), m(issuer, flags & SEALCHECK_ISSUER_REGEXP != 0)) {
+            (Ok(s), Ok(i)) => CertificateIdentity::new(s, i),
+            _ => return sealcheck_result::SEALCHECK_RESULT_IDENTITY_INVALID,
+        };
+        run_verify(v, bundle, &artifact, &SignerPolicy::Identity(id), now, out_report)
+    })
+}
+
+/// Verifies a Sigstore bundle signed by the PEM public key `key_pem`. Results as
+/// `sealcheck_verifier_verify_bundle`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_verifier_verify_bundle_with_key(
+    v: *const sealcheck_verifier,
+    bundle: *const u8,
+    bundle_len: usize,
+    artifact: *const u8,
+    artifact_len: usize,
+    artifact_kind: u32,
+    key_pem: *const u8,
+    key_pem_len: usize,
+    now: i64,
+    out_report: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| {
+        let v = try_ffi!(unsafe { handle(v) });
+        let bundle = try_ffi!(unsafe { slice(bundle, bundle_len) });
+        let artifact = try_ffi!(unsafe { artifact_from(artifact, artifact_len, artifact_kind) });
+        let pem = try_ffi!(unsafe { text(key_pem, key_pem_len) });
+        let key = match pem_decode_one("key", pem, "PUBLIC KEY").and_then(|der| PublicKey::from_spki_der("key", &der)) {
+            Ok(k) => k,
+            Err(_) => return sealcheck_result::SEALCHECK_RESULT_KEY_INVALID,
+        };
+        run_verify(v, bundle, &artifact, &SignerPolicy::Key(TrustedKey { key, valid_for: None }), now, out_report)
+    })
+}
+
+// ---- image decisions ---------------------------------------------------------------------
+
+/// A compiled containers-policy.json. Immutable; shareable across threads. Key files it names
+/// are read from the filesystem when a requirement is evaluated.
+pub struct sealcheck_policy {
+    policy: Arc<Policy>,
+}
+
+/// Parses a containers-policy.json(5).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_policy_new(json: *const u8, json_len: usize, out_policy: *mut *mut sealcheck_policy) -> sealcheck_result {
+    guard(|| {
+        if out_policy.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let bytes = try_ffi!(unsafe { slice(json, json_len) });
+        match sealcheck::policy::containers::from_json(bytes) {
+            Ok(p) => unsafe { out(out_policy, Box::into_raw(Box::new(sealcheck_policy { policy: Arc::new(p) }))) },
+            Err(_) => sealcheck_result::SEALCHECK_RESULT_POLICY_INVALID,
+        }
+    })
+}
+
+/// Frees a policy. NULL is accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_policy_free(p: *mut sealcheck_policy) {
+    if !p.is_null() {
+        // SAFETY: made by this library, freed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(p) })));
+    }
+}
+
+unsafe fn decision_out(d: sealcheck::policy::Decision, out_allowed: *mut bool, out_record: *mut *mut sealcheck_buffer) -> sealcheck_result {
+    let json = serde_json::to_string(&d).unwrap_or_default();
+    unsafe {
+        out(out_allowed, d.allowed);
+        out(out_record, buffer(json))
+    }
+}
+
+/// Decides whether an image may run, from evidence the caller fetched: the reference asked
+/// about, the manifest bytes, the signatures in the containers storage form
+/// (`\0sigstore-json\n{…}`, as containers/image keeps them), and Sigstore bundles found as
+/// referrers. `SEALCHECK_RESULT_OK` means a decision was made: `*out_allowed` says which, and
+/// `*out_record` owns the decision record (JSON) explaining it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_policy_decide(
+    p: *const sealcheck_policy,
+    reference: *const u8,
+    reference_len: usize,
+    manifest: *const u8,
+    manifest_len: usize,
+    signatures: *const sealcheck_bytes,
+    signatures_len: usize,
+    bundles: *const sealcheck_bytes,
+    bundles_len: usize,
+    now: i64,
+    out_allowed: *mut bool,
+    out_record: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| {
+        let p = try_ffi!(unsafe { handle(p) });
+        if out_allowed.is_null() || out_record.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let reference = match Reference::parse(try_ffi!(unsafe { text(reference, reference_len) })) {
+            Ok(r) => r,
+            Err(_) => return sealcheck_result::SEALCHECK_RESULT_REFERENCE_INVALID,
+        };
+        let manifest = try_ffi!(unsafe { slice(manifest, manifest_len) });
+        let views = |ptr: *const sealcheck_bytes, n: usize| -> Result<Vec<&[u8]>, sealcheck_result> {
+            if n > sealcheck::limits::MAX_IMAGE_SIGNATURES {
+                return Err(code_for(&sealcheck::Error::LimitExceeded { what: "signatures", max: sealcheck::limits::MAX_IMAGE_SIGNATURES, got: n }));
+            }
+            let list = unsafe { slice(ptr.cast::<u8>(), n * std::mem::size_of::<sealcheck_bytes>()) }?;
+            let list: &[sealcheck_bytes] = if n == 0 { &[] } else { unsafe { std::slice::from_raw_parts(list.as_ptr().cast(), n) } };
+            list.iter().map(|b| unsafe { slice(b.data, b.len) }).collect()
+        };
+        let sigs = try_ffi!(views(signatures, signatures_len));
+        let bundles = try_ffi!(views(bundles, bundles_len));
+        let mut stored = Vec::with_capacity(sigs.len());
+        for s in sigs {
+            match StoredSignature::from_storage_blob(s) {
+                Ok(s) => stored.push(s),
+                Err(e) => return code_for(&e),
+            }
+        }
+        let image = ImageEvidence {
+            reference,
+            manifest: (!manifest.is_empty()).then(|| manifest.to_vec()),
+            signatures: stored,
+            attestations: Vec::new(),
+            bundles: bundles.into_iter().map(<[u8]>::to_vec).collect(),
+        };
+        let d = p.policy.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now));
+        unsafe { decision_out(d, out_allowed, out_record) }
+    })
+}
+
+/// Decides for an image in an OCI layout directory (`path`, optionally `:TAG` or `@DIGEST`
+/// appended as for `sealcheck verify oci:…`). Results as `sealcheck_policy_decide`; a layout that
+/// cannot be read returns the 71xx code of the reason.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_policy_decide_oci_layout(
+    p: *const sealcheck_policy,
+    reference: *const u8,
+    reference_len: usize,
+    layout: *const u8,
+    layout_len: usize,
+    now: i64,
+    out_allowed: *mut bool,
+    out_record: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| {
+        let p = try_ffi!(unsafe { handle(p) });
+        if out_allowed.is_null() || out_record.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let reference = match Reference::parse(try_ffi!(unsafe { text(reference, reference_len) })) {
+            Ok(r) => r,
+            Err(_) => return sealcheck_result::SEALCHECK_RESULT_REFERENCE_INVALID,
+        };
+        let spec = try_ffi!(unsafe { text(layout, layout_len) });
+        let image = sealcheck::oci::layout::parse_oci_source(spec).and_then(|(dir, sel)| {
+            let l = sealcheck::oci::layout::OciLayout::open(&dir)?;
+            sealcheck::oci::source::collect(&RUST_CRYPTO, &l, reference, &sel)
+        });
+        match image {
+            Ok(image) => unsafe { decision_out(p.policy.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now)), out_allowed, out_record) },
+            Err(e) => code_for(&e),
+        }
+    })
+}

@@ -1,0 +1,224 @@
+/*
+ * C tests of the sealcheck ABI, compiled against the committed include/sealcheck.h and linked
+ * once against the shared and once against the static library (see run.sh).
+ * Usage: test_sealcheck VECTORS_DIR   (../shared/vectors)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sealcheck.h"
+
+#define BEACON "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+#define GHA "https://token.actions.githubusercontent.com"
+#define NOW 1800000000LL
+
+static int failures = 0, checks = 0;
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    checks++;                                              \
+    if (!(cond)) {                                         \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                        \
+      fprintf(stderr, "\n");                               \
+      failures++;                                          \
+    }                                                      \
+  } while (0)
+
+typedef struct {
+  uint8_t *data;
+  size_t len;
+} file_t;
+
+static file_t slurp(const char *dir, const char *rel) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  file_t f = {NULL, 0};
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    fprintf(stderr, "cannot open %s\n", path);
+    exit(2);
+  }
+  fseek(fp, 0, SEEK_END);
+  long n = ftell(fp);
+  fseek(fp, 0, SEEK_SET);
+  f.data = malloc((size_t)n + 1);
+  f.len = fread(f.data, 1, (size_t)n, fp);
+  fclose(fp);
+  return f;
+}
+
+static const char *msg(sealcheck_result r) {
+  static char buf[256];
+  size_t n = 0;
+  if (sealcheck_error_message(r, buf, sizeof buf, &n) != SEALCHECK_RESULT_OK) return "?";
+  return buf;
+}
+
+static const char *vectors;
+static sealcheck_policy *shared_policy;
+static file_t img_manifest, img_signature, other_manifest;
+
+static void test_bundles(void) {
+  sealcheck_trusted_root *root = NULL;
+  sealcheck_verifier *v = NULL;
+  CHECK(sealcheck_trusted_root_embedded(true, &root) == SEALCHECK_RESULT_OK, "embedded root");
+  CHECK(sealcheck_verifier_new(root, &v) == SEALCHECK_RESULT_OK, "verifier");
+  sealcheck_trusted_root_free(root); /* the verifier keeps its own reference */
+
+  file_t bundle = slurp(vectors, "sigstore-conformance/test/assets/bundle-verify/happy-path-v0.3/bundle.sigstore.json");
+  file_t artifact = slurp(vectors, "sigstore-conformance/test/assets/bundle-verify/a.txt");
+  sealcheck_buffer *report = NULL;
+  sealcheck_result r = sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, SEALCHECK_ARTIFACT_BYTES,
+                                                        (const uint8_t *)BEACON, strlen(BEACON), (const uint8_t *)GHA, strlen(GHA), 0, NOW, &report);
+  CHECK(r == SEALCHECK_RESULT_OK, "keyless happy path: %u %s", r, msg(r));
+  CHECK(report != NULL && sealcheck_buffer_len(report) > 0 && memchr(sealcheck_buffer_data(report), '{', 1) != NULL, "report JSON");
+  sealcheck_buffer_free(report);
+
+  /* The same by digest, and with an anchored regexp identity. */
+  const char *digest = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf";
+  const char *re = "https://github.com/sigstore-conformance/.*";
+  r = sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, (const uint8_t *)digest, strlen(digest), SEALCHECK_ARTIFACT_DIGEST,
+                                       (const uint8_t *)re, strlen(re), (const uint8_t *)GHA, strlen(GHA), SEALCHECK_SAN_REGEXP, NOW, NULL);
+  CHECK(r == SEALCHECK_RESULT_OK, "digest + regexp: %u %s", r, msg(r));
+
+  /* A failing conformance case is rejected with its own code. */
+  file_t bad = slurp(vectors, "sigstore-conformance/test/assets/bundle-verify/signature-mismatch_fail/bundle.sigstore.json");
+  report = NULL;
+  r = sealcheck_verifier_verify_bundle(v, bad.data, bad.len, artifact.data, artifact.len, SEALCHECK_ARTIFACT_BYTES, (const uint8_t *)BEACON,
+                                       strlen(BEACON), (const uint8_t *)GHA, strlen(GHA), 0, NOW, &report);
+  CHECK(r == SEALCHECK_RESULT_BAD_SIGNATURE, "signature-mismatch_fail: %u %s", r, msg(r));
+  CHECK(report == NULL, "no output on failure");
+
+  /* Wrong identity. */
+  r = sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, SEALCHECK_ARTIFACT_BYTES,
+                                       (const uint8_t *)"https://x", 9, (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL);
+  CHECK(r == SEALCHECK_RESULT_IDENTITY_MISMATCH, "wrong SAN: %u %s", r, msg(r));
+
+  /* NULL and garbage. */
+  CHECK(sealcheck_verifier_verify_bundle(NULL, bundle.data, bundle.len, artifact.data, artifact.len, 0, (const uint8_t *)BEACON, strlen(BEACON),
+                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
+        "NULL verifier");
+  CHECK(sealcheck_verifier_verify_bundle(v, NULL, 5, artifact.data, artifact.len, 0, (const uint8_t *)BEACON, strlen(BEACON), (const uint8_t *)GHA,
+                                         strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
+        "NULL bundle with a length");
+  r = sealcheck_verifier_verify_bundle(v, (const uint8_t *)"{garbage", 8, artifact.data, artifact.len, 0, (const uint8_t *)BEACON, strlen(BEACON),
+                                       (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL);
+  CHECK(r == SEALCHECK_RESULT_JSON, "garbage bundle: %u %s", r, msg(r));
+  CHECK(sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, 7, (const uint8_t *)BEACON, strlen(BEACON),
+                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_INVALID_PARAMETER,
+        "unknown artifact kind");
+  CHECK(sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, 0, (const uint8_t *)"\xff", 1,
+                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_INVALID_UTF8,
+        "non-UTF-8 SAN");
+  sealcheck_trusted_root *bad_root = NULL;
+  CHECK(sealcheck_trusted_root_new((const uint8_t *)"{}", 2, &bad_root) == SEALCHECK_RESULT_TRUSTED_ROOT_INVALID && bad_root == NULL, "bad root");
+  CHECK(sealcheck_trusted_root_new((const uint8_t *)"{}", 2, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL out");
+  sealcheck_trusted_root_free(NULL);
+  sealcheck_verifier_free(NULL);
+  sealcheck_buffer_free(NULL);
+  sealcheck_policy_free(NULL);
+  CHECK(sealcheck_buffer_len(NULL) == 0 && sealcheck_buffer_data(NULL) == NULL, "NULL buffer accessors");
+  char small[4];
+  size_t n;
+  CHECK(sealcheck_error_message(SEALCHECK_RESULT_BAD_SIGNATURE, small, sizeof small, &n) == SEALCHECK_RESULT_BUFFER_TOO_SMALL, "small buffer");
+  CHECK(strncmp(sealcheck_version(), "sealcheck/", 10) == 0, "version");
+
+  sealcheck_verifier_free(v);
+  free(bundle.data);
+  free(artifact.data);
+  free(bad.data);
+}
+
+static sealcheck_result decide(const file_t *manifest, bool *allowed, sealcheck_buffer **record) {
+  const char *ref = "192.168.64.2:5000/cosign-signed-single-sample";
+  sealcheck_bytes sig = {img_signature.data, img_signature.len};
+  return sealcheck_policy_decide(shared_policy, (const uint8_t *)ref, strlen(ref), manifest->data, manifest->len, &sig, 1, NULL, 0, NOW, allowed,
+                                 record);
+}
+
+static void test_images(void) {
+  bool allowed = false;
+  sealcheck_buffer *record = NULL;
+  sealcheck_result r = decide(&img_manifest, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && allowed, "fixture image allowed: %u %s", r, msg(r));
+  CHECK(record != NULL && sealcheck_buffer_len(record) > 0, "decision record");
+  sealcheck_buffer_free(record);
+
+  record = NULL;
+  r = decide(&other_manifest, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "signature for another manifest denied: %u", r);
+  CHECK(record != NULL && strstr((const char *)sealcheck_buffer_data(record), "ArtifactMismatch") != NULL, "record names the reason");
+  sealcheck_buffer_free(record);
+
+  /* Garbage: a policy that does not parse, a reference that does not, a signature blob that does not. */
+  sealcheck_policy *p = NULL;
+  CHECK(sealcheck_policy_new((const uint8_t *)"{\"default\":[]}", 14, &p) == SEALCHECK_RESULT_POLICY_INVALID && p == NULL, "bad policy");
+  CHECK(sealcheck_policy_decide(shared_policy, (const uint8_t *)"UPPER/Case", 10, img_manifest.data, img_manifest.len, NULL, 0, NULL, 0, NOW, &allowed,
+                                &record) == SEALCHECK_RESULT_REFERENCE_INVALID,
+        "bad reference");
+  sealcheck_bytes junk = {(const uint8_t *)"junk", 4};
+  CHECK(sealcheck_policy_decide(shared_policy, (const uint8_t *)"a/b", 3, img_manifest.data, img_manifest.len, &junk, 1, NULL, 0, NOW, &allowed,
+                                &record) == SEALCHECK_RESULT_JSON,
+        "bad signature blob");
+  CHECK(sealcheck_policy_decide(shared_policy, (const uint8_t *)"a/b", 3, img_manifest.data, img_manifest.len, NULL, 1, NULL, 0, NOW, &allowed,
+                                &record) == SEALCHECK_RESULT_NULL_PARAMETER,
+        "NULL signature list with a length");
+  CHECK(sealcheck_policy_decide(NULL, (const uint8_t *)"a/b", 3, NULL, 0, NULL, 0, NULL, 0, NOW, &allowed, &record) == SEALCHECK_RESULT_NULL_PARAMETER,
+        "NULL policy");
+}
+
+static void *worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 20; i++) {
+    bool allowed = false;
+    sealcheck_buffer *record = NULL;
+    if (decide(&img_manifest, &allowed, &record) != SEALCHECK_RESULT_OK || !allowed) return (void *)1;
+    sealcheck_buffer_free(record);
+  }
+  return NULL;
+}
+
+static void test_threads(void) {
+  pthread_t t[8];
+  for (int i = 0; i < 8; i++) pthread_create(&t[i], NULL, worker, NULL);
+  for (int i = 0; i < 8; i++) {
+    void *res = NULL;
+    pthread_join(t[i], &res);
+    CHECK(res == NULL, "thread %d", i);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
+    return 2;
+  }
+  vectors = argv[1];
+  const char *fx = "container-libs/image/signature/fixtures";
+  char rel[512];
+  snprintf(rel, sizeof rel, "%s/dir-img-cosign-valid/manifest.json", fx);
+  img_manifest = slurp(vectors, rel);
+  snprintf(rel, sizeof rel, "%s/dir-img-cosign-valid/signature-1", fx);
+  img_signature = slurp(vectors, rel);
+  snprintf(rel, sizeof rel, "%s/dir-img-cosign-pki-valid/manifest.json", fx);
+  other_manifest = slurp(vectors, rel);
+  char policy[8192];
+  int n = snprintf(policy, sizeof policy,
+                   "{\"default\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"%s/%s/cosign.pub\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}",
+                   vectors, fx);
+  CHECK(sealcheck_policy_new((const uint8_t *)policy, (size_t)n, &shared_policy) == SEALCHECK_RESULT_OK, "policy");
+
+  test_bundles();
+  test_images();
+  test_threads();
+
+  sealcheck_policy_free(shared_policy);
+  free(img_manifest.data);
+  free(img_signature.data);
+  free(other_manifest.data);
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures == 0 ? 0 : 1;
+}
