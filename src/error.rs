@@ -152,8 +152,8 @@ pub enum Error {
     NotASignature(String),
 
     // ---- identity ----------------------------------------------------------------------
-    /// The certificate's SAN does not match the expected identity.
-    #[error("identity: certificate SAN {got:?} does not match {want}")]
+    /// The signer identity (certificate SAN, or the reference a signature names) does not match.
+    #[error("identity: {got:?} does not match {want}")]
     IdentityMismatch { got: String, want: String },
     /// The certificate's OIDC issuer does not match.
     #[error("identity: certificate issuer {got:?} does not match {want}")]

@@ -20,8 +20,15 @@ pub const MAX_SUBJECTS: usize = 1024;
 pub const MAX_SUBJECT_DIGESTS: usize = 32;
 /// Embedded SCTs per certificate.
 pub const MAX_SCTS: usize = 32;
-/// Signatures considered for one image (cosign GHSA-95pr-fxf5-86gv caps at 1000).
+/// Signatures considered for one image (cosign GHSA-95pr-fxf5-86gv caps at 1000); the same
+/// bound applies to attestations and to bundles.
 pub const MAX_IMAGE_SIGNATURES: usize = 1000;
+/// Manifests listed in one OCI layout `index.json`.
+pub const MAX_INDEX_ENTRIES: usize = 4096;
+/// Size of a manifest read while looking for referrers (they are small).
+pub const MAX_REFERRER_MANIFEST_BYTES: usize = 64 * 1024;
+/// Total bytes of signature payloads, attestations and bundles read for one image.
+pub const MAX_EVIDENCE_BYTES: usize = 64 * 1024 * 1024;
 /// Signature lines in one checkpoint note.
 pub const MAX_CHECKPOINT_SIGNATURES: usize = 64;
 /// Authorities (CAs, logs, TSAs) in one trusted root.

@@ -14,6 +14,7 @@ use crate::encoding::hex_encode;
 use crate::error::{Error, Result};
 use crate::sigstore::rekor::body::{self, EntryVerifier};
 use crate::sigstore::rekor::set;
+use crate::sigstore::trusted_root::Window;
 use crate::sigstore::{CertificateIdentity, TrustedRoot};
 use crate::time::UnixTime;
 use crate::x509::{self, Certificate, OID_EKU_CODE_SIGNING, PathCheck, SubjectAltName};
@@ -94,18 +95,23 @@ pub fn verify_stored(
     let cert = sig.certificate()?.map(|der| Certificate::from_der("signature certificate", &der)).transpose()?;
 
     // The Rekor SET first: it gives the time at which a Fulcio certificate is checked.
-    let root_logs: Vec<&PublicKey> = match &trust.signer {
-        SignerTrust::Keyless(k) => k.root.tlogs().iter().map(|l| &l.key).collect(),
-        _ => trust.rekor_keys.iter().collect(),
+    // Keyless: the root's logs, each trusted only inside its window; otherwise the policy's keys.
+    let root_logs: Vec<(&PublicKey, Option<&Window>)> = match &trust.signer {
+        SignerTrust::Keyless(k) => k.root.tlogs().iter().map(|l| (&l.key, Some(&l.valid_for))).collect(),
+        _ => trust.rekor_keys.iter().map(|k| (k, None)).collect(),
     };
     let integrated_time = if root_logs.is_empty() {
         None
     } else {
         let b = sig.rekor_bundle()?.ok_or(Error::MissingEvidence("Rekor bundle annotation (a Rekor key is configured)"))?;
-        let key = root_logs
+        let (key, window) = root_logs
             .iter()
-            .find(|k| ct_eq(backend.digest(HashAlgorithm::Sha256, k.spki_der()).as_bytes(), &b.log_id))
+            .find(|(k, _)| ct_eq(backend.digest(HashAlgorithm::Sha256, k.spki_der()).as_bytes(), &b.log_id))
+            .copied()
             .ok_or_else(|| Error::UnknownLog { index: 0, log_id: hex_encode(&b.log_id) })?;
+        if window.is_some_and(|w| !w.contains(UnixTime::from_secs(b.integrated_time))) {
+            return Err(Error::KeyOutsideValidity { what: "Rekor log key".into(), time: b.integrated_time });
+        }
         let payload = set::signed_payload(&b.body, b.integrated_time, &b.log_id, b.log_index);
         backend
             .verify(key.default_scheme(), key, Message::Raw(payload.as_bytes()), &b.signed_entry_timestamp)
@@ -170,8 +176,10 @@ pub fn verify_stored(
             if anchors.is_empty() {
                 return Err(Error::AuthorityOutsideValidity { what: "certificate authority".into(), time: t.secs() });
             }
-            check_path(backend, leaf, &chain, &anchors, t, true)?;
+            let issuer = check_path(backend, leaf, &chain, &anchors, t, true)?;
             k.identity.check(leaf)?;
+            // As the bundle verifier: at least one embedded SCT from a CT log of the root.
+            crate::sigstore::check_scts(backend, &k.root, leaf, &issuer, 1)?;
             verify_with(backend, leaf.public_key(), &sig.payload, &signature)?;
             alloc::format!("certificate {}", leaf.identity().unwrap_or_default())
         }
@@ -197,7 +205,7 @@ fn parse_chain(sig: &StoredSignature) -> Result<Vec<Certificate>> {
     sig.chain()?.iter().enumerate().map(|(i, der)| Certificate::from_der(&alloc::format!("signature chain certificate {i}"), der)).collect()
 }
 
-/// Builds and validates the signing certificate's path at `t`. Fulcio leaves must assert
+/// Builds and validates the signing certificate's path at `t`; returns the leaf's issuer. Fulcio leaves must assert
 /// codeSigning; PKI leaves only when they carry an extendedKeyUsage at all (an absent extension
 /// permits any use, RFC 5280 §4.2.1.12, as containers/image's Go verifier treats it).
 fn check_path(
@@ -207,11 +215,12 @@ fn check_path(
     roots: &[Certificate],
     t: UnixTime,
     eku_required: bool,
-) -> Result<()> {
+) -> Result<Certificate> {
     let path = x509::build_path("signature certificate", leaf, chain, roots)?;
     let eku = (eku_required || leaf.extensions().ext_key_usage.is_some()).then_some(OID_EKU_CODE_SIGNING);
     let check = PathCheck { time: t, leaf_eku: eku, trusted_from: path.len().saturating_sub(1), leaf_signature_verified: false };
-    x509::verify_path(backend, "signature certificate", leaf, &path, &check)
+    x509::verify_path(backend, "signature certificate", leaf, &path, &check)?;
+    path.first().map(|c| (*c).clone()).ok_or(Error::UnknownIssuer { what: "signature certificate".into() })
 }
 
 fn require_san(leaf: &Certificate, email: Option<&str>, host: Option<&str>) -> Result<()> {

@@ -9,7 +9,7 @@ use std::vec::Vec;
 
 use super::OciDigest;
 use super::manifest::{Descriptor, Manifest, REF_NAME};
-use super::source::{ArtifactSource, MAX_MANIFEST_BYTES};
+use super::source::ArtifactSource;
 
 use crate::cosign::StoredSignature;
 use crate::error::{Error, Result};
@@ -72,6 +72,7 @@ impl OciLayout {
         if !index.is_index() {
             return Err(Error::Json { what: "index.json", detail: "not an image index".into() });
         }
+        crate::limits::check("index.json manifests", index.manifests.len(), crate::limits::MAX_INDEX_ENTRIES)?;
         Ok(Self { dir: dir.to_path_buf(), index })
     }
 
@@ -109,7 +110,11 @@ impl ArtifactSource for OciLayout {
     fn referrers(&self, digest: &OciDigest) -> Result<Vec<Descriptor>> {
         let mut out = Vec::new();
         for d in &self.index.manifests {
-            let Some(bytes) = self.fetch(&d.digest, MAX_MANIFEST_BYTES)? else { continue };
+            // Referrer manifests are small; larger or unreadable entries are not referrers.
+            if d.size > crate::limits::MAX_REFERRER_MANIFEST_BYTES as u64 {
+                continue;
+            }
+            let Ok(Some(bytes)) = self.fetch(&d.digest, crate::limits::MAX_REFERRER_MANIFEST_BYTES) else { continue };
             let Ok(m) = Manifest::from_json(&bytes) else { continue };
             if m.subject.as_ref().is_some_and(|s| s.digest == *digest) {
                 let mut r = d.clone();

@@ -77,12 +77,21 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
             return Err(Error::ArtifactMismatch("the reference's digest is not the selected manifest's"));
         }
     }
+    let mut budget = crate::limits::MAX_EVIDENCE_BYTES;
+    let mut take = |bytes: Vec<u8>| -> Result<Vec<u8>> {
+        budget = budget.checked_sub(bytes.len()).ok_or(Error::LimitExceeded {
+            what: "evidence bytes for one image",
+            max: crate::limits::MAX_EVIDENCE_BYTES,
+            got: crate::limits::MAX_EVIDENCE_BYTES + bytes.len(),
+        })?;
+        Ok(bytes)
+    };
     let mut signatures = Vec::new();
     if let Some(sig_desc) = source.resolve_tag(&desc_digest.tag_form(".sig"))? {
         let m = Manifest::from_json(&fetch_verified(backend, source, &sig_desc.digest, MAX_MANIFEST_BYTES)?)?;
         limits::check("signature layers", m.layers.len(), MAX_IMAGE_SIGNATURES)?;
         for layer in &m.layers {
-            let payload = fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?;
+            let payload = take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?;
             signatures.push(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() });
         }
     }
@@ -91,7 +100,7 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
         let m = Manifest::from_json(&fetch_verified(backend, source, &att_desc.digest, MAX_MANIFEST_BYTES)?)?;
         limits::check("attestation layers", m.layers.len(), MAX_IMAGE_SIGNATURES)?;
         for layer in &m.layers {
-            let payload = fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?;
+            let payload = take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?;
             attestations.push(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() });
         }
     }
@@ -114,7 +123,7 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
             continue;
         }
         let [layer] = m.layers.as_slice() else { continue };
-        bundles.push(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?);
+        bundles.push(take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?);
     }
     Ok(ImageEvidence { reference, manifest: Some(manifest), signatures, attestations, bundles })
 }

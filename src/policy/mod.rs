@@ -201,8 +201,10 @@ impl Policy {
         if rules.is_empty() {
             return record.refuse("policy: empty requirement list".into());
         }
-        if let Err(e) = limits::check("image signatures", image.signatures.len(), MAX_IMAGE_SIGNATURES) {
-            return record.refuse(e.to_string());
+        for (what, n) in [("image signatures", image.signatures.len()), ("image attestations", image.attestations.len()), ("image bundles", image.bundles.len())] {
+            if let Err(e) = limits::check(what, n, MAX_IMAGE_SIGNATURES) {
+                return record.refuse(e.to_string());
+            }
         }
         for (i, req) in rules.iter().enumerate() {
             record.requirements.push(evaluate_requirement(backend, files, i, req, image, &manifest_digest, now));

@@ -530,7 +530,7 @@ impl<'r> Verifier<'r> {
         }
         let authority = authority.ok_or(Error::MissingEvidence("no verified time for the signing certificate"))?;
         let issuer = intermediates.first().or_else(|| authority.chain.first()).ok_or(Error::MissingEvidence("no issuer"))?;
-        let ct_logs = self.check_scts(leaf, issuer)?;
+        let ct_logs = check_scts(b, self.root, leaf, issuer, self.thresholds.ctlog)?;
         Ok(VerifiedSigner::Certificate {
             san: leaf.subject_alt_names().to_vec(),
             extensions: leaf.fulcio().clone(),
@@ -541,38 +541,38 @@ impl<'r> Verifier<'r> {
             ct_logs,
         })
     }
+}
 
-    /// Embedded SCTs: each from a trusted CT log valid at the SCT time, over this precertificate.
-    fn check_scts(&self, leaf: &Certificate, issuer: &Certificate) -> Result<Vec<String>> {
-        let b = self.backend;
-        let scts = x509::embedded_scts(leaf)?;
-        let issuer_key_hash = b.digest(HashAlgorithm::Sha256, issuer.public_key().spki_der());
-        let mut verified: Vec<String> = Vec::new();
-        let mut first_err = None;
-        for (k, sct) in scts.iter().enumerate() {
-            let Some(log) = self.root.ctlogs().iter().find(|l| ct_eq(&l.key_id, &sct.log_id)) else {
-                first_err.get_or_insert(Error::UnknownCtLog { index: k, log_id: hex_encode(&sct.log_id) });
-                continue;
-            };
-            let t = UnixTime::from_secs(i64::try_from(sct.timestamp_ms / 1000).unwrap_or(i64::MAX));
-            if !log.valid_for.contains(t) {
-                first_err.get_or_insert(Error::KeyOutsideValidity { what: alloc::format!("CT log {}", log.base_url), time: t.secs() });
-                continue;
-            }
-            let signed = x509::sct::precert_signed_data(sct, leaf, issuer_key_hash.as_bytes())?;
-            if b.verify(sct.scheme, &log.key, Message::Raw(&signed), &sct.signature).is_err() {
-                first_err.get_or_insert(Error::SctSignature { index: k });
-                continue;
-            }
-            if !verified.contains(&log.base_url) {
-                verified.push(log.base_url.clone());
-            }
+/// Embedded SCTs: each from a trusted CT log valid at the SCT time, over this precertificate;
+/// at least `threshold` distinct CT logs must verify. Returns their base URLs.
+pub(crate) fn check_scts(b: &dyn Backend, root: &TrustedRoot, leaf: &Certificate, issuer: &Certificate, threshold: usize) -> Result<Vec<String>> {
+    let scts = x509::embedded_scts(leaf)?;
+    let issuer_key_hash = b.digest(HashAlgorithm::Sha256, issuer.public_key().spki_der());
+    let mut verified: Vec<String> = Vec::new();
+    let mut first_err = None;
+    for (k, sct) in scts.iter().enumerate() {
+        let Some(log) = root.ctlogs().iter().find(|l| ct_eq(&l.key_id, &sct.log_id)) else {
+            first_err.get_or_insert(Error::UnknownCtLog { index: k, log_id: hex_encode(&sct.log_id) });
+            continue;
+        };
+        let t = UnixTime::from_secs(i64::try_from(sct.timestamp_ms / 1000).unwrap_or(i64::MAX));
+        if !log.valid_for.contains(t) {
+            first_err.get_or_insert(Error::KeyOutsideValidity { what: alloc::format!("CT log {}", log.base_url), time: t.secs() });
+            continue;
         }
-        if verified.len() < self.thresholds.ctlog {
-            return Err(first_err.unwrap_or(Error::Threshold { what: "signed certificate timestamps", need: self.thresholds.ctlog, got: verified.len() }));
+        let signed = x509::sct::precert_signed_data(sct, leaf, issuer_key_hash.as_bytes())?;
+        if b.verify(sct.scheme, &log.key, Message::Raw(&signed), &sct.signature).is_err() {
+            first_err.get_or_insert(Error::SctSignature { index: k });
+            continue;
         }
-        Ok(verified)
+        if !verified.contains(&log.base_url) {
+            verified.push(log.base_url.clone());
+        }
     }
+    if verified.len() < threshold {
+        return Err(first_err.unwrap_or(Error::Threshold { what: "signed certificate timestamps", need: threshold, got: verified.len() }));
+    }
+    Ok(verified)
 }
 
 fn count_distinct<'a>(it: impl Iterator<Item = &'a str>) -> usize {

@@ -1,0 +1,1136 @@
+//! Generated images: OCI layouts built in a temp dir, signed with the test PKI of `tests/support`
+//! (a deterministic P-256 key, the Fulcio-style CA, the Rekor v1 log and a trusted root) in both
+//! cosign forms — legacy `sha256-<hex>.sig` simple-signing layers and cosign v3 bundle
+//! referrers — then read back through `collect` and decided by `Policy::evaluate`.
+//!
+//! Four positive controls (legacy key, legacy keyless, v3 key, v3 keyless) show the unmutated
+//! images are allowed; every other test changes one thing and checks the specific refusal: the
+//! refused signature's `error_kind` in the decision record, or the `Err` `collect` returns.
+//!
+//! The tests under "known verifier gaps" pinned bugs found while writing these; they are fixed
+//! and now guard against regressions.
+
+#[allow(dead_code)]
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+
+use sealcheck::asn1::{encode, tag};
+use sealcheck::crypto::{HashAlgorithm, RUST_CRYPTO};
+use sealcheck::oci::layout::OciLayout;
+use sealcheck::oci::source::{Selector, collect};
+use sealcheck::oci::{OciDigest, Reference};
+use sealcheck::policy::{Decision, FsFiles, ImageEvidence, Policy, containers};
+use sealcheck::{Error, UnixTime};
+
+use support::bundle::{Content, IN_TOTO, Signer, pae};
+use support::der;
+use support::pki::{Extension, FulcioCa, LeafSpec, OID_SUBJECT_ALT_NAME};
+use support::rekor_v1::RekorV1;
+use support::trusted_root::{TrustedRootSpec, Window};
+use support::{ISSUER, NOW, Plan, SAN, SIGNED_AT, T0, World, YEAR, b64, hex, sha256};
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
+const BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
+const COSIGN_SIGN: &str = "https://sigstore.dev/cosign/sign/v1";
+const SLSA: &str = "https://slsa.dev/provenance/v1";
+
+/// The repository the images are asked about, and the tag of the image in every layout.
+const REPO: &str = "registry.sigstore.test/ns/app";
+const TAG: &str = "v1";
+/// 4 MiB: `MAX_MANIFEST_BYTES` and `MAX_SIGNATURE_BYTES`.
+const MAX_BLOB: usize = 4 * 1024 * 1024;
+
+fn reference() -> String {
+    format!("{REPO}:{TAG}")
+}
+
+fn digest_of(bytes: &[u8]) -> OciDigest {
+    OciDigest::of(&RUST_CRYPTO, HashAlgorithm::Sha256, bytes)
+}
+
+fn digest_hex(d: &OciDigest) -> String {
+    d.to_string()["sha256:".len()..].to_string()
+}
+
+/// A digest nothing in any layout has.
+fn other_digest() -> OciDigest {
+    digest_of(b"some other image manifest")
+}
+
+// ---- signers --------------------------------------------------------------------------------
+
+/// The managed P-256 key (`World::key_signer`).
+fn key_signer() -> Signer {
+    World::get().key_signer()
+}
+
+/// The default Fulcio leaf (SAN [`SAN`], issuer [`ISSUER`], SCT from the trusted CT log).
+static KEYLESS: LazyLock<Signer> = LazyLock::new(|| World::get().fulcio_signer(&LeafSpec::default()));
+
+fn keyless_signer() -> Signer {
+    KEYLESS.clone()
+}
+
+/// A second Fulcio leaf with the same identity but another key.
+fn other_keyless_signer() -> Signer {
+    World::get().fulcio_signer(&LeafSpec { key_label: "another fulcio leaf".into(), serial: 0x2eaf, ..LeafSpec::default() })
+}
+
+// ---- OCI layout builder ---------------------------------------------------------------------
+
+/// A content descriptor.
+#[derive(Clone, Debug)]
+struct Desc {
+    media_type: String,
+    digest: OciDigest,
+    size: usize,
+}
+
+impl Desc {
+    fn json(&self) -> Value {
+        json!({ "mediaType": self.media_type, "digest": self.digest.to_string(), "size": self.size })
+    }
+}
+
+/// An OCI image layout in a fresh temp dir (removed on drop).
+struct Layout {
+    dir: PathBuf,
+    index: Vec<Value>,
+}
+
+impl Layout {
+    fn new() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!("sealcheck-images-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        Self { dir, index: Vec::new() }
+    }
+
+    fn blob_path(&self, d: &OciDigest) -> PathBuf {
+        self.dir.join("blobs/sha256").join(digest_hex(d))
+    }
+
+    /// Stores `bytes` as a blob (once: the store is content-addressed; tests that corrupt a
+    /// blob do so after building).
+    fn blob(&self, media_type: &str, bytes: &[u8]) -> Desc {
+        let digest = digest_of(bytes);
+        let path = self.blob_path(&digest);
+        if !path.exists() {
+            std::fs::write(path, bytes).unwrap();
+        }
+        Desc { media_type: media_type.into(), digest, size: bytes.len() }
+    }
+
+    /// Stores a manifest and lists it in `index.json`, with a tag and/or an artifactType.
+    fn add(&mut self, media_type: &str, bytes: &[u8], tag: Option<&str>, artifact_type: Option<&str>) -> Desc {
+        let d = self.blob(media_type, bytes);
+        self.list(&d, tag, artifact_type);
+        d
+    }
+
+    /// Lists `d` in `index.json`.
+    fn list(&mut self, d: &Desc, tag: Option<&str>, artifact_type: Option<&str>) {
+        let mut entry = d.json();
+        if let Some(t) = tag {
+            entry["annotations"] = json!({ REF_NAME: t });
+        }
+        if let Some(a) = artifact_type {
+            entry["artifactType"] = json!(a);
+        }
+        self.index.push(entry);
+    }
+
+    /// Removes every `index.json` entry tagged `tag`.
+    fn untag(&mut self, tag: &str) {
+        self.index.retain(|e| e["annotations"][REF_NAME] != json!(tag));
+    }
+
+    fn remove_blob(&self, d: &OciDigest) {
+        std::fs::remove_file(self.blob_path(d)).unwrap();
+    }
+
+    fn overwrite_blob(&self, d: &OciDigest, bytes: &[u8]) {
+        std::fs::write(self.blob_path(d), bytes).unwrap();
+    }
+
+    /// Writes `index.json`.
+    fn finish(&self) {
+        let index = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": self.index });
+        std::fs::write(self.dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    }
+}
+
+impl Drop for Layout {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A small OCI image manifest (config + one layer) whose layer content is `layer`.
+fn image_manifest(l: &Layout, layer: &[u8]) -> Vec<u8> {
+    let config = l.blob("application/vnd.oci.image.config.v1+json", br#"{"architecture":"amd64","os":"linux"}"#);
+    let layer = l.blob("application/vnd.oci.image.layer.v1.tar+gzip", layer);
+    serde_json::to_vec(&json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config.json(), "layers": [layer.json()] }))
+        .unwrap()
+}
+
+/// A layout holding one image tagged [`TAG`]; returns it with the image's descriptor.
+fn image_layout() -> (Layout, Desc) {
+    let mut l = Layout::new();
+    let m = image_manifest(&l, b"layer 0: generated image content");
+    let image = l.add(OCI_MANIFEST, &m, Some(TAG), None);
+    (l, image)
+}
+
+/// The empty config of signature and referrer manifests.
+fn empty_config(l: &Layout) -> Desc {
+    l.blob("application/vnd.oci.empty.v1+json", b"{}")
+}
+
+// ---- legacy cosign signatures ---------------------------------------------------------------
+
+/// A simple-signing payload naming `reference` and `digest`.
+fn simple_signing(reference: &str, digest: &OciDigest) -> Vec<u8> {
+    json!({
+        "critical": {
+            "identity": { "docker-reference": reference },
+            "image": { "docker-manifest-digest": digest.to_string() },
+            "type": "cosign container image signature",
+        },
+        "optional": null,
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// One `.sig` layer: the payload and its annotations.
+#[derive(Clone, Debug)]
+struct LegacySig {
+    payload: Vec<u8>,
+    annotations: BTreeMap<String, String>,
+}
+
+/// The `dev.sigstore.cosign/bundle` annotation: a SET from the world's Rekor v1 log over the
+/// hashedrekord 0.0.1 body recording `content` by `signer`.
+fn rekor_annotation(signer: &Signer, content: &Content, log_index: u64) -> String {
+    rekor_annotation_by(&World::get().rekor, SIGNED_AT, signer, content, log_index)
+}
+
+/// [`rekor_annotation`] from `rekor`, integrated at `integrated_time`.
+fn rekor_annotation_by(rekor: &RekorV1, integrated_time: i64, signer: &Signer, content: &Content, log_index: u64) -> String {
+    let (kind, body) = RekorV1::body(content, signer);
+    assert_eq!(kind, "hashedrekord");
+    let set = rekor.signed_entry_timestamp(&body, integrated_time, log_index);
+    json!({
+        "SignedEntryTimestamp": b64(&set),
+        "Payload": { "body": b64(&body), "integratedTime": integrated_time, "logIndex": log_index, "logID": hex(&rekor.log_id()) },
+    })
+    .to_string()
+}
+
+/// The message-signature content the SET of a signature over `payload` records.
+fn hashedrekord(payload: &[u8], signature: &[u8]) -> Content {
+    Content::MessageSignature { digest: sha256(payload).to_vec(), signature: signature.to_vec() }
+}
+
+/// `signer`'s legacy signature over `payload`: the signature annotation, the certificate
+/// annotation (keyless), and a Rekor bundle annotation when `with_set` (always for keyless).
+fn legacy_sig(signer: &Signer, payload: Vec<u8>, with_set: bool) -> LegacySig {
+    let signature = signer.key.sign(&payload);
+    let mut annotations = BTreeMap::new();
+    annotations.insert("dev.cosignproject.cosign/signature".to_string(), b64(&signature));
+    if signer.cert.is_some() {
+        annotations.insert("dev.sigstore.cosign/certificate".to_string(), signer.pem());
+        let ca = &World::get().fulcio;
+        let chain = format!("{}{}", support::pem("CERTIFICATE", &ca.intermediate.cert), support::pem("CERTIFICATE", &ca.root.cert));
+        annotations.insert("dev.sigstore.cosign/chain".to_string(), chain);
+    }
+    if with_set || signer.cert.is_some() {
+        annotations.insert("dev.sigstore.cosign/bundle".to_string(), rekor_annotation(signer, &hashedrekord(&payload, &signature), 7));
+    }
+    LegacySig { payload, annotations }
+}
+
+/// Stores `sigs` as the layers of a `sha256-<hex>.sig` manifest for `image`.
+fn add_sig_manifest(l: &mut Layout, image: &OciDigest, sigs: &[LegacySig]) -> Desc {
+    let config = empty_config(l);
+    let layers: Vec<Value> = sigs
+        .iter()
+        .map(|s| {
+            let mut d = l.blob(SIMPLE_SIGNING, &s.payload).json();
+            d["annotations"] = json!(s.annotations);
+            d
+        })
+        .collect();
+    let m = json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config.json(), "layers": layers });
+    l.add(OCI_MANIFEST, &serde_json::to_vec(&m).unwrap(), Some(&image.tag_form(".sig")), None)
+}
+
+/// A `.sig` manifest with one layer: `signer`'s signature naming [`reference`] and `image`.
+fn sign_legacy(l: &mut Layout, image: &OciDigest, signer: &Signer) -> LegacySig {
+    let s = legacy_sig(signer, simple_signing(&reference(), image), false);
+    add_sig_manifest(l, image, std::slice::from_ref(&s));
+    s
+}
+
+/// A DSSE envelope layer (legacy `.att`) over `statement`, signed by `signer` (key only).
+fn legacy_attestation(signer: &Signer, statement: &[u8]) -> Vec<u8> {
+    let sig = signer.key.sign(&pae(IN_TOTO, statement));
+    json!({ "payloadType": IN_TOTO, "payload": b64(statement), "signatures": [{ "keyid": "", "sig": b64(&sig) }] })
+        .to_string()
+        .into_bytes()
+}
+
+// ---- cosign v3 bundles ----------------------------------------------------------------------
+
+/// An in-toto Statement v1 with one subject `{name, digest.sha256}`.
+fn statement(name: &str, digest: &OciDigest, predicate_type: &str) -> Vec<u8> {
+    json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{ "name": name, "digest": { "sha256": digest_hex(digest) } }],
+        "predicateType": predicate_type,
+        "predicate": {},
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// A bundle v0.3 by `signer`: a DSSE envelope over `statement`, one Rekor v1 entry (dsse
+/// 0.0.1, SET + inclusion proof + checkpoint).
+fn v3_bundle(signer: &Signer, statement: &[u8]) -> Vec<u8> {
+    let content = signer.sign_dsse(IN_TOTO, statement);
+    World::get().bundle_of(signer, &Plan::default(), content).to_json().into_bytes()
+}
+
+/// cosign's v3 signature bundle for `image`: a cosign/sign/v1 statement naming [`REPO`].
+fn v3_signature(signer: &Signer, image: &OciDigest) -> Vec<u8> {
+    v3_bundle(signer, &statement(REPO, image, COSIGN_SIGN))
+}
+
+/// A referrer manifest (artifactType bundle v0.3) whose `subject` is `subject` and whose one
+/// layer is `bundle`.
+fn referrer_manifest(l: &Layout, subject: &Desc, bundle: &[u8]) -> Vec<u8> {
+    let config = empty_config(l);
+    let layer = l.blob(BUNDLE_V03, bundle);
+    serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "artifactType": BUNDLE_V03,
+        "config": config.json(),
+        "layers": [layer.json()],
+        "subject": subject.json(),
+    }))
+    .unwrap()
+}
+
+/// A referrer of `subject` holding `bundle`, listed in `index.json` (as `cosign` stores one in
+/// a layout).
+fn add_referrer(l: &mut Layout, subject: &Desc, bundle: &[u8]) -> Desc {
+    let m = referrer_manifest(l, subject, bundle);
+    l.add(OCI_MANIFEST, &m, None, Some(BUNDLE_V03))
+}
+
+/// The referrers tag fallback: an index tagged `sha256-<hex>` listing `referrers`.
+fn add_fallback_index(l: &mut Layout, image: &OciDigest, referrers: &[Desc]) -> Desc {
+    let manifests: Vec<Value> = referrers
+        .iter()
+        .map(|r| {
+            let mut d = r.json();
+            d["artifactType"] = json!(BUNDLE_V03);
+            d
+        })
+        .collect();
+    let index = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests });
+    l.add(OCI_INDEX, &serde_json::to_vec(&index).unwrap(), Some(&image.tag_form("")), None)
+}
+
+// ---- policies and decisions -----------------------------------------------------------------
+
+/// `{"default":[req]}` with `signedIdentity: matchRepository` (v3 bundles name the repository).
+fn policy(mut req: Value) -> Policy {
+    req["type"] = json!("sigstoreSigned");
+    req["signedIdentity"] = json!({ "type": "matchRepository" });
+    containers::from_json(json!({ "default": [req] }).to_string().as_bytes()).unwrap()
+}
+
+/// `keyData`: the managed key.
+fn key_policy() -> Policy {
+    policy(json!({ "keyData": b64(key_signer().key.public_pem().as_bytes()) }))
+}
+
+/// `keyData` + `rekorPublicKeyData`: the managed key, and a SET from the world's Rekor.
+fn key_rekor_policy() -> Policy {
+    policy(json!({
+        "keyData": b64(key_signer().key.public_pem().as_bytes()),
+        "rekorPublicKeyData": b64(World::get().rekor.key.public_pem().as_bytes()),
+    }))
+}
+
+/// `sealcheckKeyless` with the world's trusted root as `trustedRootData`.
+fn keyless_requirement() -> Value {
+    json!({
+        "sealcheckKeyless": {
+            "trustedRootData": b64(World::get().trusted_root().to_json().as_bytes()),
+            "subject": SAN,
+            "issuer": ISSUER,
+        }
+    })
+}
+
+fn keyless_policy() -> Policy {
+    policy(keyless_requirement())
+}
+
+/// An attestation requirement: the managed key, `sealcheckPredicateType: predicate_type`.
+fn key_attestation_policy(predicate_type: &str) -> Policy {
+    policy(json!({ "keyData": b64(key_signer().key.public_pem().as_bytes()), "sealcheckPredicateType": predicate_type }))
+}
+
+fn now() -> UnixTime {
+    UnixTime::from_secs(NOW)
+}
+
+/// Reads the image `selector` names from the layout (reference [`reference`]).
+fn evidence(l: &Layout, selector: &Selector) -> Result<ImageEvidence, Error> {
+    evidence_for(l, &reference(), selector)
+}
+
+fn evidence_for(l: &Layout, reference: &str, selector: &Selector) -> Result<ImageEvidence, Error> {
+    l.finish();
+    let layout = OciLayout::open(&l.dir)?;
+    collect(&RUST_CRYPTO, &layout, Reference::parse(reference).unwrap(), selector)
+}
+
+/// Collects the image tagged [`TAG`] and decides it under `p`.
+fn decide(l: &Layout, p: &Policy) -> Result<Decision, Error> {
+    let ev = evidence(l, &Selector::Tag(TAG.into()))?;
+    Ok(p.evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()))
+}
+
+#[track_caller]
+fn assert_allowed(d: &Decision) {
+    assert!(d.allowed, "denied: {}", d.reason);
+}
+
+/// Denied, and the signatures considered were refused with exactly these error kinds.
+#[track_caller]
+fn assert_refused(d: &Decision, kinds: &[&str]) {
+    assert!(!d.allowed, "allowed, expected {kinds:?}: {}", d.reason);
+    assert_eq!(d.requirements.len(), 1, "{d:?}");
+    let got: Vec<&str> = d.requirements[0].signatures.iter().map(|s| s.error_kind.unwrap_or("accepted")).collect();
+    assert_eq!(got, kinds, "{}", d.reason);
+}
+
+/// Denied because the image has no signatures at all.
+#[track_caller]
+fn assert_no_signatures(d: &Decision) {
+    assert!(!d.allowed, "allowed: {}", d.reason);
+    assert!(d.requirements[0].signatures.is_empty(), "{d:?}");
+    assert_eq!(d.requirements[0].reason, "no signatures", "{}", d.reason);
+}
+
+#[track_caller]
+fn assert_err<T: std::fmt::Debug>(r: Result<T, Error>, kind: &str) -> Error {
+    match r {
+        Ok(v) => panic!("succeeded, expected {kind}: {v:?}"),
+        Err(e) => {
+            assert_eq!(e.kind(), kind, "failed for another reason: {e}");
+            e
+        }
+    }
+}
+
+/// The reason of the first refused signature.
+fn first_reason(d: &Decision) -> &str {
+    &d.requirements[0].signatures[0].reason
+}
+
+// ---- positive controls ----------------------------------------------------------------------
+
+#[test]
+fn legacy_key_signature_is_allowed() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    let d = decide(&l, &key_policy()).unwrap();
+    assert_allowed(&d);
+    assert_eq!(d.manifest_digest, Some(image.digest));
+    let s = &d.requirements[0].signatures[0];
+    assert!(s.signer.as_deref().unwrap().starts_with("key sha256:"), "{s:?}");
+    assert_eq!(s.signed_reference.as_deref(), Some(reference().as_str()));
+    // The same image selected by default and by digest, and asked about by digest.
+    for sel in [Selector::Default, Selector::Digest(image.digest)] {
+        let ev = evidence(&l, &sel).unwrap();
+        assert_allowed(&key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
+    }
+    let by_digest = format!("{REPO}@{}", image.digest);
+    let ev = evidence_for(&l, &by_digest, &Selector::Digest(image.digest)).unwrap();
+    assert_allowed(&key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
+}
+
+#[test]
+fn legacy_key_signature_with_rekor_set_is_allowed() {
+    let (mut l, image) = image_layout();
+    let s = legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), true);
+    add_sig_manifest(&mut l, &image.digest, &[s]);
+    let d = decide(&l, &key_rekor_policy()).unwrap();
+    assert_allowed(&d);
+    assert_eq!(d.requirements[0].signatures[0].integrated_time, Some(UnixTime::from_secs(SIGNED_AT)));
+}
+
+/// Legacy keyless is checked with `sealcheckKeyless` + `trustedRootData`: the support leaf has a
+/// URI SAN (a workflow identity), which the containers `fulcio` form (SAN email only) cannot name.
+#[test]
+fn legacy_keyless_signature_is_allowed() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &keyless_signer());
+    let d = decide(&l, &keyless_policy()).unwrap();
+    assert_allowed(&d);
+    let s = &d.requirements[0].signatures[0];
+    assert_eq!(s.integrated_time, Some(UnixTime::from_secs(SIGNED_AT)));
+    assert_eq!(s.signer.as_deref(), Some(format!("certificate {SAN}").as_str()));
+    // Another identity is refused (the positive control is not vacuous).
+    let mut req = keyless_requirement();
+    req["sealcheckKeyless"]["subject"] = json!("https://github.com/org/other/.github/workflows/release.yml@refs/heads/main");
+    assert_refused(&decide(&l, &policy(req)).unwrap(), &["IdentityMismatch"]);
+}
+
+#[test]
+fn v3_key_bundle_is_allowed() {
+    let (mut l, image) = image_layout();
+    add_referrer(&mut l, &image, &v3_signature(&key_signer(), &image.digest));
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    assert_eq!((ev.signatures.len(), ev.bundles.len()), (0, 1));
+    let d = key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now());
+    assert_allowed(&d);
+    assert_eq!(d.requirements[0].signatures[0].signed_reference.as_deref(), Some(REPO));
+}
+
+#[test]
+fn v3_keyless_bundle_is_allowed() {
+    let (mut l, image) = image_layout();
+    add_referrer(&mut l, &image, &v3_signature(&keyless_signer(), &image.digest));
+    let d = decide(&l, &keyless_policy()).unwrap();
+    assert_allowed(&d);
+    let s = &d.requirements[0].signatures[0];
+    assert_eq!(s.integrated_time, Some(UnixTime::from_secs(SIGNED_AT)));
+    assert_eq!(s.signer.as_deref(), Some(format!("certificate {SAN}").as_str()));
+}
+
+/// The same v3 bundle found through the `sha256-<hex>` tag fallback instead of `index.json`.
+#[test]
+fn v3_bundle_through_the_tag_fallback_is_allowed() {
+    let (mut l, image) = image_layout();
+    let m = referrer_manifest(&l, &image, &v3_signature(&keyless_signer(), &image.digest));
+    let r = l.blob(OCI_MANIFEST, &m);
+    add_fallback_index(&mut l, &image.digest, &[r]);
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    assert_eq!(ev.bundles.len(), 1);
+    assert_allowed(&keyless_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
+}
+
+// ---- manifest changed after signing ---------------------------------------------------------
+
+/// The manifest blob rewritten in place: its bytes no longer match the digest that names it.
+#[test]
+fn manifest_rewritten_in_place_is_refused() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    let changed = image_manifest(&l, b"layer 0: changed after signing");
+    l.overwrite_blob(&image.digest, &changed);
+    assert_err(decide(&l, &key_policy()), "ArtifactMismatch");
+}
+
+/// The tag moved to a changed manifest: the signatures stay attached to the old digest.
+#[test]
+fn manifest_replaced_has_no_signatures() {
+    for signer in [key_signer(), keyless_signer()] {
+        let (mut l, image) = image_layout();
+        sign_legacy(&mut l, &image.digest, &signer);
+        add_referrer(&mut l, &image, &v3_signature(&signer, &image.digest));
+        l.untag(TAG);
+        let changed = image_manifest(&l, b"layer 0: changed after signing");
+        l.add(OCI_MANIFEST, &changed, Some(TAG), None);
+        let p = if signer.cert.is_some() { keyless_policy() } else { key_policy() };
+        let d = decide(&l, &p).unwrap();
+        assert_no_signatures(&d);
+        assert_eq!(d.manifest_digest, Some(digest_of(&changed)));
+    }
+}
+
+/// The tag moved to a changed manifest and the old signatures re-attached to the new digest:
+/// the legacy payload and the v3 statement still name the old digest.
+#[test]
+fn manifest_replaced_with_signatures_moved_is_refused() {
+    for signer in [key_signer(), keyless_signer()] {
+        let (mut l, image) = image_layout();
+        let sig = legacy_sig(&signer, simple_signing(&reference(), &image.digest), false);
+        let bundle = v3_signature(&signer, &image.digest);
+        l.untag(TAG);
+        let changed = image_manifest(&l, b"layer 0: changed after signing");
+        let new = l.add(OCI_MANIFEST, &changed, Some(TAG), None);
+        add_sig_manifest(&mut l, &new.digest, &[sig]);
+        add_referrer(&mut l, &new, &bundle);
+        let p = if signer.cert.is_some() { keyless_policy() } else { key_policy() };
+        let d = decide(&l, &p).unwrap();
+        assert_refused(&d, &["ArtifactMismatch", "InToto"]);
+        assert!(first_reason(&d).contains("another manifest digest"), "{}", d.reason);
+    }
+}
+
+/// Asked about by the signed digest, but the layout's tag now names a changed manifest.
+#[test]
+fn reference_digest_not_the_selected_manifest_is_refused() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    l.untag(TAG);
+    let changed = image_manifest(&l, b"layer 0: changed after signing");
+    l.add(OCI_MANIFEST, &changed, Some(TAG), None);
+    let by_digest = format!("{REPO}@{}", image.digest);
+    assert_err(evidence_for(&l, &by_digest, &Selector::Tag(TAG.into())), "ArtifactMismatch");
+}
+
+// ---- payload mutations ----------------------------------------------------------------------
+
+#[test]
+fn payload_naming_another_digest_is_refused() {
+    for (signer, p) in [(key_signer(), key_policy()), (keyless_signer(), keyless_policy())] {
+        let (mut l, image) = image_layout();
+        let s = legacy_sig(&signer, simple_signing(&reference(), &other_digest()), false);
+        add_sig_manifest(&mut l, &image.digest, &[s]);
+        let d = decide(&l, &p).unwrap();
+        assert_refused(&d, &["ArtifactMismatch"]);
+        assert!(first_reason(&d).contains("another manifest digest"), "{}", d.reason);
+    }
+}
+
+#[test]
+fn payload_naming_another_reference_is_refused() {
+    for (signer, p) in [(key_signer(), key_policy()), (keyless_signer(), keyless_policy())] {
+        let (mut l, image) = image_layout();
+        let s = legacy_sig(&signer, simple_signing("registry.sigstore.test/ns/other:v1", &image.digest), false);
+        add_sig_manifest(&mut l, &image.digest, &[s]);
+        let d = decide(&l, &p).unwrap();
+        assert_refused(&d, &["IdentityMismatch"]);
+        // Control: another tag of the same repository is accepted under matchRepository.
+        let (mut l, image) = image_layout();
+        let s = legacy_sig(&signer, simple_signing(&format!("{REPO}:v2"), &image.digest), false);
+        add_sig_manifest(&mut l, &image.digest, &[s]);
+        assert_allowed(&decide(&l, &p).unwrap());
+    }
+}
+
+/// The v3 counterpart: the statement's subject names another repository.
+#[test]
+fn v3_bundle_naming_another_repository_is_refused() {
+    for (signer, p) in [(key_signer(), key_policy()), (keyless_signer(), keyless_policy())] {
+        let (mut l, image) = image_layout();
+        add_referrer(&mut l, &image, &v3_bundle(&signer, &statement("registry.sigstore.test/ns/other", &image.digest, COSIGN_SIGN)));
+        assert_refused(&decide(&l, &p).unwrap(), &["IdentityMismatch"]);
+    }
+}
+
+// ---- SET for another signature (GHSA-ccxc-vr6p-4858) -----------------------------------------
+
+/// A legacy signature whose `dev.sigstore.cosign/bundle` annotation is a genuine SET from the
+/// trusted log, but over the entry of another signature (here: the signer's signature over a
+/// payload for another image).
+fn sig_with_set_of_another_signature(signer: &Signer, image: &OciDigest) -> LegacySig {
+    let mut s = legacy_sig(signer, simple_signing(&reference(), image), true);
+    let other_payload = simple_signing(&reference(), &other_digest());
+    let other_sig = signer.key.sign(&other_payload);
+    s.annotations.insert("dev.sigstore.cosign/bundle".into(), rekor_annotation(signer, &hashedrekord(&other_payload, &other_sig), 8));
+    s
+}
+
+#[test]
+fn set_for_another_signature_is_refused() {
+    for (signer, p) in [(key_signer(), key_rekor_policy()), (keyless_signer(), keyless_policy())] {
+        let (mut l, image) = image_layout();
+        add_sig_manifest(&mut l, &image.digest, &[sig_with_set_of_another_signature(&signer, &image.digest)]);
+        let d = decide(&l, &p).unwrap();
+        assert_refused(&d, &["TlogBodyMismatch"]);
+        assert!(first_reason(&d).contains("signature"), "{}", d.reason);
+    }
+}
+
+/// The SET records this signature but another payload hash.
+#[test]
+fn set_for_another_payload_hash_is_refused() {
+    for (signer, p) in [(key_signer(), key_rekor_policy()), (keyless_signer(), keyless_policy())] {
+        let (mut l, image) = image_layout();
+        let mut s = legacy_sig(&signer, simple_signing(&reference(), &image.digest), true);
+        let signature = signer.key.sign(&s.payload);
+        let wrong = Content::MessageSignature { digest: sha256(b"another payload").to_vec(), signature };
+        s.annotations.insert("dev.sigstore.cosign/bundle".into(), rekor_annotation(&signer, &wrong, 9));
+        add_sig_manifest(&mut l, &image.digest, &[s]);
+        let d = decide(&l, &p).unwrap();
+        assert_refused(&d, &["TlogBodyMismatch"]);
+        assert!(first_reason(&d).contains("payload digest"), "{}", d.reason);
+    }
+}
+
+/// The SET records this signature and payload, but another certificate (same identity).
+#[test]
+fn set_for_another_certificate_is_refused() {
+    let (mut l, image) = image_layout();
+    let signer = keyless_signer();
+    let mut s = legacy_sig(&signer, simple_signing(&reference(), &image.digest), true);
+    let signature = signer.key.sign(&s.payload);
+    let other = other_keyless_signer();
+    s.annotations.insert("dev.sigstore.cosign/bundle".into(), rekor_annotation(&other, &hashedrekord(&s.payload, &signature), 9));
+    add_sig_manifest(&mut l, &image.digest, &[s]);
+    let d = decide(&l, &keyless_policy()).unwrap();
+    assert_refused(&d, &["TlogBodyMismatch"]);
+    assert!(first_reason(&d).contains("certificate or public key"), "{}", d.reason);
+}
+
+/// The v3 counterpart: a bundle whose Rekor entry records another envelope.
+#[test]
+fn v3_entry_for_another_signature_is_refused() {
+    let w = World::get();
+    for (signer, p) in [(key_signer(), key_rekor_policy()), (keyless_signer(), keyless_policy())] {
+        let (mut l, image) = image_layout();
+        let content = signer.sign_dsse(IN_TOTO, &statement(REPO, &image.digest, COSIGN_SIGN));
+        let other = signer.sign_dsse(IN_TOTO, &statement(REPO, &other_digest(), COSIGN_SIGN));
+        let mut b = w.bundle_of(&signer, &Plan::default(), content);
+        b.tlog_entries = w.bundle_of(&signer, &Plan::default(), other).tlog_entries;
+        add_referrer(&mut l, &image, b.to_json().as_bytes());
+        assert_refused(&decide(&l, &p).unwrap(), &["TlogBodyMismatch"]);
+    }
+}
+
+// ---- v3 bundles and referrers ---------------------------------------------------------------
+
+/// A genuine bundle for another image, attached as a referrer of this one.
+#[test]
+fn v3_bundle_for_another_image_is_refused() {
+    for (signer, p) in [(key_signer(), key_policy()), (keyless_signer(), keyless_policy())] {
+        let (mut l, image) = image_layout();
+        add_referrer(&mut l, &image, &v3_signature(&signer, &other_digest()));
+        let d = decide(&l, &p).unwrap();
+        assert_refused(&d, &["InToto"]);
+        assert!(first_reason(&d).contains("no subject matches"), "{}", d.reason);
+    }
+}
+
+/// A referrer whose `subject` is another digest is not this image's, even when listed in this
+/// image's `sha256-<hex>` fallback index and holding a bundle valid for this image.
+#[test]
+fn referrer_of_another_subject_is_ignored() {
+    let other = Desc { media_type: OCI_MANIFEST.into(), digest: other_digest(), size: 100 };
+    // Listed in index.json.
+    let (mut l, image) = image_layout();
+    let bundle = v3_signature(&keyless_signer(), &image.digest);
+    let m = referrer_manifest(&l, &other, &bundle);
+    l.add(OCI_MANIFEST, &m, None, Some(BUNDLE_V03));
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    assert!(ev.bundles.is_empty());
+    assert_no_signatures(&keyless_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
+    // Listed in the tag fallback index of this image.
+    let (mut l, image) = image_layout();
+    let m = referrer_manifest(&l, &other, &bundle);
+    let r = l.blob(OCI_MANIFEST, &m);
+    add_fallback_index(&mut l, &image.digest, &[r]);
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    assert!(ev.bundles.is_empty());
+    assert_no_signatures(&keyless_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
+    // A referrer without a subject, in the fallback index, is ignored too.
+    let (mut l, image) = image_layout();
+    let mut m: Value = serde_json::from_slice(&referrer_manifest(&l, &image, &bundle)).unwrap();
+    m.as_object_mut().unwrap().remove("subject");
+    let r = l.blob(OCI_MANIFEST, &serde_json::to_vec(&m).unwrap());
+    add_fallback_index(&mut l, &image.digest, &[r]);
+    assert!(evidence(&l, &Selector::Tag(TAG.into())).unwrap().bundles.is_empty());
+}
+
+// ---- bounds (GHSA-95pr-fxf5-86gv) -----------------------------------------------------------
+
+/// A `.sig` manifest with `n` layers, all the same blob (one valid signature).
+fn layout_with_sig_layers(n: usize) -> Layout {
+    let (mut l, image) = image_layout();
+    let s = legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false);
+    add_sig_manifest(&mut l, &image.digest, &vec![s; n]);
+    l
+}
+
+#[test]
+fn signature_layers_are_bounded() {
+    let l = layout_with_sig_layers(1001);
+    let e = assert_err(decide(&l, &key_policy()), "LimitExceeded");
+    assert!(matches!(e, Error::LimitExceeded { what: "signature layers", max: 1000, got: 1001 }), "{e}");
+    // Control: 1000 layers are read (and the first one is accepted).
+    let l = layout_with_sig_layers(1000);
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    assert_eq!(ev.signatures.len(), 1000);
+    assert_allowed(&key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
+    // Evidence assembled by other means is bounded by evaluation too.
+    let mut ev = ev;
+    ev.signatures.push(ev.signatures[0].clone());
+    let d = key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now());
+    assert!(!d.allowed && d.requirements.is_empty(), "{d:?}");
+    assert!(d.reason.contains("image signatures: 1001 exceeds the limit of 1000"), "{}", d.reason);
+}
+
+#[test]
+fn attestation_layers_are_bounded() {
+    let (mut l, image) = image_layout();
+    let att = legacy_attestation(&key_signer(), &statement(REPO, &image.digest, SLSA));
+    let blob = l.blob(DSSE_ENVELOPE, &att);
+    let config = empty_config(&l);
+    let m = json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config.json(), "layers": vec![blob.json(); 1001] });
+    l.add(OCI_MANIFEST, &serde_json::to_vec(&m).unwrap(), Some(&image.digest.tag_form(".att")), None);
+    let e = assert_err(decide(&l, &key_attestation_policy(SLSA)), "LimitExceeded");
+    assert!(matches!(e, Error::LimitExceeded { what: "attestation layers", max: 1000, got: 1001 }), "{e}");
+}
+
+#[test]
+fn referrers_are_bounded() {
+    let (mut l, image) = image_layout();
+    let m = referrer_manifest(&l, &image, &v3_signature(&key_signer(), &image.digest));
+    let r = l.blob(OCI_MANIFEST, &m);
+    add_fallback_index(&mut l, &image.digest, &vec![r; 1001]);
+    let e = assert_err(decide(&l, &key_policy()), "LimitExceeded");
+    assert!(matches!(e, Error::LimitExceeded { what: "referrers", max: 1000, got: 1001 }), "{e}");
+}
+
+// ---- oversized and missing blobs ------------------------------------------------------------
+
+#[test]
+fn oversized_blobs_are_refused() {
+    let big = vec![b' '; MAX_BLOB + 1];
+    // A signature layer.
+    let (mut l, image) = image_layout();
+    let s = sign_legacy(&mut l, &image.digest, &key_signer());
+    l.overwrite_blob(&digest_of(&s.payload), &big);
+    assert_err(decide(&l, &key_policy()), "LimitExceeded");
+    // A bundle layer.
+    let (mut l, image) = image_layout();
+    let bundle = v3_signature(&key_signer(), &image.digest);
+    add_referrer(&mut l, &image, &bundle);
+    l.overwrite_blob(&digest_of(&bundle), &big);
+    assert_err(decide(&l, &key_policy()), "LimitExceeded");
+    // The `.sig` manifest.
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    let sig_manifest = l.index.last().unwrap()["digest"].as_str().unwrap().to_string();
+    l.overwrite_blob(&OciDigest::parse(&sig_manifest).unwrap(), &big);
+    assert_err(decide(&l, &key_policy()), "LimitExceeded");
+    // The image manifest.
+    let (l, image) = image_layout();
+    l.overwrite_blob(&image.digest, &big);
+    assert_err(decide(&l, &key_policy()), "LimitExceeded");
+    // A real signature payload of exactly 4 MiB (padding in `optional`) is within the limit.
+    let (mut l, image) = image_layout();
+    let mut payload = simple_signing(&reference(), &image.digest);
+    let pad = MAX_BLOB - payload.len() - r#"{"pad":""}"#.len() + "null".len();
+    payload = String::from_utf8(payload).unwrap().replace("null", &format!(r#"{{"pad":"{}"}}"#, "x".repeat(pad))).into_bytes();
+    assert_eq!(payload.len(), MAX_BLOB);
+    add_sig_manifest(&mut l, &image.digest, &[legacy_sig(&key_signer(), payload, false)]);
+    assert_allowed(&decide(&l, &key_policy()).unwrap());
+}
+
+#[test]
+fn missing_blobs_are_refused() {
+    // A signature payload.
+    let (mut l, image) = image_layout();
+    let s = sign_legacy(&mut l, &image.digest, &key_signer());
+    l.remove_blob(&digest_of(&s.payload));
+    let e = assert_err(decide(&l, &key_policy()), "Encoding");
+    assert!(e.to_string().contains("missing"), "{e}");
+    // A bundle layer.
+    let (mut l, image) = image_layout();
+    let bundle = v3_signature(&key_signer(), &image.digest);
+    add_referrer(&mut l, &image, &bundle);
+    l.remove_blob(&digest_of(&bundle));
+    assert_err(decide(&l, &key_policy()), "Encoding");
+    // A referrer manifest listed in the fallback index.
+    let (mut l, image) = image_layout();
+    let m = referrer_manifest(&l, &image, &v3_signature(&key_signer(), &image.digest));
+    let r = l.blob(OCI_MANIFEST, &m);
+    add_fallback_index(&mut l, &image.digest, std::slice::from_ref(&r));
+    l.remove_blob(&r.digest);
+    assert_err(decide(&l, &key_policy()), "Encoding");
+    // The `.sig` manifest.
+    let (mut l, image) = image_layout();
+    let sig = add_sig_manifest(&mut l, &image.digest, &[legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false)]);
+    l.remove_blob(&sig.digest);
+    assert_err(decide(&l, &key_policy()), "Encoding");
+    // The image manifest.
+    let (l, image) = image_layout();
+    l.remove_blob(&image.digest);
+    assert_err(decide(&l, &key_policy()), "Encoding");
+}
+
+// ---- attestations -------------------------------------------------------------------------
+
+/// An image with only a SLSA provenance attestation (legacy `.att` and/or v3 bundle referrer),
+/// signed by the managed key.
+fn attested_layout(legacy: bool, v3: bool) -> Layout {
+    let (mut l, image) = image_layout();
+    let st = statement(REPO, &image.digest, SLSA);
+    if legacy {
+        let blob = l.blob(DSSE_ENVELOPE, &legacy_attestation(&key_signer(), &st));
+        let config = empty_config(&l);
+        let m = json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config.json(), "layers": [blob.json()] });
+        l.add(OCI_MANIFEST, &serde_json::to_vec(&m).unwrap(), Some(&image.digest.tag_form(".att")), None);
+    }
+    if v3 {
+        add_referrer(&mut l, &image, &v3_bundle(&key_signer(), &st));
+    }
+    l
+}
+
+#[test]
+fn attestation_of_another_predicate_type_is_refused() {
+    let spdx = "https://spdx.dev/Document";
+    for (legacy, v3, kinds) in [(true, false, &["InToto"][..]), (false, true, &["InToto"]), (true, true, &["InToto", "InToto"])] {
+        let l = attested_layout(legacy, v3);
+        let d = decide(&l, &key_attestation_policy(spdx)).unwrap();
+        assert_refused(&d, kinds);
+        assert!(first_reason(&d).contains("is not the wanted"), "{}", d.reason);
+        // Control: the type it has is accepted.
+        assert_allowed(&decide(&l, &key_attestation_policy(SLSA)).unwrap());
+    }
+    // An attestation is not a signature.
+    let d = decide(&attested_layout(true, true), &key_policy()).unwrap();
+    assert_refused(&d, &["InToto"]);
+    // No attestation at all.
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    let d = decide(&l, &key_attestation_policy(SLSA)).unwrap();
+    assert!(!d.allowed && d.requirements[0].reason == "no attestations", "{}", d.reason);
+}
+
+// ---- legacy keyless: the SET, the certificate and the trusted root ---------------------------
+
+/// A legacy keyless signature for the image whose SET comes from `rekor` at `integrated_time`.
+fn keyless_sig_with_set(signer: &Signer, image: &OciDigest, rekor: &RekorV1, integrated_time: i64) -> LegacySig {
+    let mut s = legacy_sig(signer, simple_signing(&reference(), image), true);
+    let signature = signer.key.sign(&s.payload);
+    let set = rekor_annotation_by(rekor, integrated_time, signer, &hashedrekord(&s.payload, &signature), 7);
+    s.annotations.insert("dev.sigstore.cosign/bundle".into(), set);
+    s
+}
+
+/// `sealcheckKeyless` over a modified trusted root.
+fn keyless_policy_with_root(root: &TrustedRootSpec) -> Policy {
+    let mut req = keyless_requirement();
+    req["sealcheckKeyless"]["trustedRootData"] = json!(b64(root.to_json().as_bytes()));
+    policy(req)
+}
+
+#[test]
+fn legacy_keyless_set_from_an_untrusted_log_is_refused() {
+    let (mut l, image) = image_layout();
+    let unknown = RekorV1::new("untrusted rekor", "https://rekor.untrusted.test", 7);
+    add_sig_manifest(&mut l, &image.digest, &[keyless_sig_with_set(&keyless_signer(), &image.digest, &unknown, SIGNED_AT)]);
+    assert_refused(&decide(&l, &keyless_policy()).unwrap(), &["UnknownLog"]);
+}
+
+#[test]
+fn legacy_keyless_without_set_is_refused() {
+    let (mut l, image) = image_layout();
+    let mut s = legacy_sig(&keyless_signer(), simple_signing(&reference(), &image.digest), true);
+    s.annotations.remove("dev.sigstore.cosign/bundle");
+    add_sig_manifest(&mut l, &image.digest, &[s]);
+    assert_refused(&decide(&l, &keyless_policy()).unwrap(), &["MissingEvidence"]);
+}
+
+/// The leaf is valid for ten minutes from T0; a SET integrated an hour later does not vouch
+/// for a signature made while it was valid.
+#[test]
+fn legacy_keyless_set_after_certificate_expiry_is_refused() {
+    let (mut l, image) = image_layout();
+    let w = World::get();
+    add_sig_manifest(&mut l, &image.digest, &[keyless_sig_with_set(&keyless_signer(), &image.digest, &w.rekor, T0 + 3600)]);
+    assert_refused(&decide(&l, &keyless_policy()).unwrap(), &["CertificateNotValidAt"]);
+}
+
+#[test]
+fn legacy_keyless_set_in_the_future_is_refused() {
+    let (mut l, image) = image_layout();
+    let w = World::get();
+    add_sig_manifest(&mut l, &image.digest, &[keyless_sig_with_set(&keyless_signer(), &image.digest, &w.rekor, NOW + 60)]);
+    assert_refused(&decide(&l, &keyless_policy()).unwrap(), &["TimeInFuture"]);
+}
+
+#[test]
+fn legacy_keyless_leaf_from_an_untrusted_ca_is_refused() {
+    let (mut l, image) = image_layout();
+    let w = World::get();
+    let evil = FulcioCa::new("untrusted fulcio", "https://fulcio.untrusted.test");
+    let signer = w.leaf_signer(&LeafSpec::default(), &evil.intermediate, Vec::new());
+    let mut s = legacy_sig(&signer, simple_signing(&reference(), &image.digest), true);
+    let chain = format!("{}{}", support::pem("CERTIFICATE", &evil.intermediate.cert), support::pem("CERTIFICATE", &evil.root.cert));
+    s.annotations.insert("dev.sigstore.cosign/chain".into(), chain);
+    add_sig_manifest(&mut l, &image.digest, &[s]);
+    assert_refused(&decide(&l, &keyless_policy()).unwrap(), &["UnknownIssuer"]);
+}
+
+/// The trusted root's CA is trusted only until before the SET's integrated time.
+#[test]
+fn legacy_keyless_ca_outside_its_validity_is_refused() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &keyless_signer());
+    let w = World::get();
+    let mut root = w.trusted_root();
+    root.cas = vec![w.fulcio.trust(Window { start: T0 - YEAR, end: Some(SIGNED_AT - 1) })];
+    assert_refused(&decide(&l, &keyless_policy_with_root(&root)).unwrap(), &["AuthorityOutsideValidity"]);
+}
+
+/// The trusted root's Rekor key is trusted only until before the SET's integrated time (a
+/// retired log key). The bundle verifier refuses such an entry (`KeyOutsideValidity`,
+/// src/sigstore/verify.rs step 4); the legacy path takes the keys without their windows
+/// (src/cosign/verify.rs, `root_logs` in `verify_stored`), so the signature is accepted.
+#[test]
+
+fn legacy_keyless_set_from_a_log_outside_its_validity_is_refused() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &keyless_signer());
+    let w = World::get();
+    let mut root = w.trusted_root();
+    root.tlogs = vec![w.rekor.trust(Window { start: T0 - YEAR, end: Some(SIGNED_AT - 1) })];
+    assert_refused(&decide(&l, &keyless_policy_with_root(&root)).unwrap(), &["KeyOutsideValidity"]);
+}
+
+/// Control for the test above: the v3 path refuses an entry of a log outside its window.
+#[test]
+fn v3_keyless_entry_from_a_log_outside_its_validity_is_refused() {
+    let (mut l, image) = image_layout();
+    add_referrer(&mut l, &image, &v3_signature(&keyless_signer(), &image.digest));
+    let w = World::get();
+    let mut root = w.trusted_root();
+    root.tlogs = vec![w.rekor.trust(Window { start: T0 - YEAR, end: Some(SIGNED_AT - 1) })];
+    assert_refused(&decide(&l, &keyless_policy_with_root(&root)).unwrap(), &["KeyOutsideValidity"]);
+}
+
+// ---- key + Rekor -----------------------------------------------------------------------------
+
+#[test]
+fn legacy_key_without_set_under_a_rekor_policy_is_refused() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    assert_refused(&decide(&l, &key_rekor_policy()).unwrap(), &["MissingEvidence"]);
+}
+
+#[test]
+fn v3_key_bundle_with_rekor_is_allowed() {
+    let (mut l, image) = image_layout();
+    add_referrer(&mut l, &image, &v3_signature(&key_signer(), &image.digest));
+    let d = decide(&l, &key_rekor_policy()).unwrap();
+    assert_allowed(&d);
+    assert_eq!(d.requirements[0].signatures[0].integrated_time, Some(UnixTime::from_secs(SIGNED_AT)));
+}
+
+// ---- the containers `fulcio` form --------------------------------------------------------------
+
+/// A Fulcio leaf with an email SAN (what the containers `fulcio` form matches), issued by the
+/// world's Fulcio intermediate with an SCT from its CT log.
+fn email_signer(email: &str) -> Signer {
+    let w = World::get();
+    let spec = LeafSpec { key_label: "email leaf".into(), serial: 0xe4a1, ..LeafSpec::default() };
+    let san = Extension::new(OID_SUBJECT_ALT_NAME, true, der::seq(&[&encode(tag::context_primitive(1), email.as_bytes())]));
+    let t = w.ct.embed(spec.template().with(san), &w.fulcio.intermediate, u64::try_from(T0).unwrap() * 1000);
+    Signer { key: spec.key(), cert: Some(w.fulcio.intermediate.issue(&t)), chain: Vec::new() }
+}
+
+fn fulcio_policy(email: &str) -> Policy {
+    let w = World::get();
+    let ca = format!("{}{}", support::pem("CERTIFICATE", &w.fulcio.root.cert), support::pem("CERTIFICATE", &w.fulcio.intermediate.cert));
+    policy(json!({
+        "fulcio": { "caData": b64(ca.as_bytes()), "oidcIssuer": ISSUER, "subjectEmail": email },
+        "rekorPublicKeyData": b64(w.rekor.key.public_pem().as_bytes()),
+    }))
+}
+
+#[test]
+fn legacy_keyless_with_the_fulcio_form() {
+    let email = "release@sigstore.test";
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &email_signer(email));
+    assert_allowed(&decide(&l, &fulcio_policy(email)).unwrap());
+    assert_refused(&decide(&l, &fulcio_policy("someone@sigstore.test")).unwrap(), &["IdentityMismatch"]);
+    // The SET-for-another-signature mutation under this form too.
+    let (mut l, image) = image_layout();
+    add_sig_manifest(&mut l, &image.digest, &[sig_with_set_of_another_signature(&email_signer(email), &image.digest)]);
+    assert_refused(&decide(&l, &fulcio_policy(email)).unwrap(), &["TlogBodyMismatch"]);
+}
+
+// ---- known verifier gaps (fixed; regression tests) and their controls --------------------------
+
+/// Embedders (the no_std core) build [`ImageEvidence`] themselves; `evaluate` bounds the legacy
+/// signatures (above) but should bound bundles and attestations the same way: 1001 bundles of
+/// which only the last is valid must not be searched through.
+#[test]
+
+fn evaluate_bounds_bundles_and_attestations() {
+    let (mut l, image) = image_layout();
+    add_referrer(&mut l, &image, &v3_signature(&key_signer(), &image.digest));
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    let mut many = ev.clone();
+    many.bundles = vec![b"{}".to_vec(); 1000];
+    many.bundles.push(ev.bundles[0].clone());
+    let d = key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &many, now());
+    assert!(!d.allowed && d.reason.contains("exceeds the limit of 1000"), "{}", d.reason);
+    let mut many = ev;
+    many.bundles.clear();
+    many.attestations = vec![sealcheck::cosign::StoredSignature { media_type: DSSE_ENVELOPE.into(), payload: b"{}".to_vec(), annotations: BTreeMap::new() }; 1001];
+    let d = key_attestation_policy(SLSA).evaluate(&RUST_CRYPTO, &FsFiles, &many, now());
+    assert!(!d.allowed && d.reason.contains("exceeds the limit of 1000"), "{}", d.reason);
+}
+
+/// cosign (legacy `verify`) and the v3 path here require an SCT from a trusted CT log for a
+/// Fulcio leaf; the legacy keyless path does not look at the trusted root's CT logs at all, so
+/// a leaf without any SCT is accepted (legacy `.att` attestations, verified as bundles, do
+/// require one).
+#[test]
+
+fn legacy_keyless_leaf_without_sct_is_refused() {
+    use support::ct::SctSource;
+    let w = World::get();
+    for sct in [SctSource::Absent, SctSource::UnknownLog] {
+        let signer = w.fulcio_signer(&LeafSpec { sct, ..LeafSpec::default() });
+        let (mut l, image) = image_layout();
+        sign_legacy(&mut l, &image.digest, &signer);
+        let d = decide(&l, &keyless_policy()).unwrap();
+        assert!(!d.allowed, "{}", d.reason);
+    }
+}
+
+/// Control for the test above: the v3 path refuses the same leaves.
+#[test]
+fn v3_keyless_leaf_without_sct_is_refused() {
+    use support::ct::SctSource;
+    let w = World::get();
+    for (sct, kind) in [(SctSource::Absent, "Threshold"), (SctSource::UnknownLog, "UnknownCtLog")] {
+        let signer = w.fulcio_signer(&LeafSpec { sct, ..LeafSpec::default() });
+        let (mut l, image) = image_layout();
+        add_referrer(&mut l, &image, &v3_signature(&signer, &image.digest));
+        assert_refused(&decide(&l, &keyless_policy()).unwrap(), &[kind]);
+    }
+}
+
+/// A refused signature does not spoil a good one after it.
+#[test]
+fn a_bad_signature_before_a_good_one() {
+    let (mut l, image) = image_layout();
+    let bad = legacy_sig(&key_signer(), simple_signing(&reference(), &other_digest()), false);
+    let good = legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false);
+    add_sig_manifest(&mut l, &image.digest, &[bad, good]);
+    let d = decide(&l, &key_policy()).unwrap();
+    assert_allowed(&d);
+    let kinds: Vec<_> = d.requirements[0].signatures.iter().map(|s| s.error_kind).collect();
+    assert_eq!(kinds, [Some("ArtifactMismatch"), None]);
+}
