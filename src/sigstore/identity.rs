@@ -34,9 +34,15 @@ impl Matcher {
         Self::Exact(s.to_string())
     }
 
-    /// A regular expression matcher, anchored at both ends.
+    /// A regular expression matcher, anchored at both ends. Patterns are compiled in ASCII mode
+    /// (`\d`, `\w`, `.` and `(?i)` act on bytes; non-ASCII literals still match exactly): identities
+    /// are URLs and email addresses, and the Unicode tables would cost 90 KiB in the WASM module.
     pub fn regex(pattern: &str) -> Result<Self> {
-        let compiled = Regex::new(&alloc::format!(r"\A(?:{pattern})\z")).map_err(|_| Error::InvalidRegex(pattern.to_string()))?;
+        let syntax = regex_automata::util::syntax::Config::new().unicode(false).utf8(false);
+        let compiled = Regex::builder()
+            .syntax(syntax)
+            .build(&alloc::format!(r"\A(?:{pattern})\z"))
+            .map_err(|_| Error::InvalidRegex(pattern.to_string()))?;
         Ok(Self::Regex { pattern: pattern.to_string(), compiled })
     }
 
@@ -192,5 +198,12 @@ mod tests {
         let m = Matcher::regex("a|b").unwrap();
         assert!(!m.matches("ab"), "alternation stays inside the anchors");
         assert!(Matcher::regex("(").is_err());
+        let m = Matcher::regex(r"https://github\.com/\w+/[a-z-]+/\.github/workflows/.*@refs/tags/v\d+").unwrap();
+        assert!(m.matches("https://github.com/org/my-repo/.github/workflows/release.yml@refs/tags/v12"));
+        assert!(!m.matches("https://github.com/org/my-repo/.github/workflows/release.yml@refs/tags/vX"));
+        let m = Matcher::regex("(?i)USER@example.com").unwrap();
+        assert!(m.matches("user@EXAMPLE.com"));
+        let m = Matcher::regex("caf\u{e9}-.*").unwrap();
+        assert!(m.matches("caf\u{e9}-x") && !m.matches("cafe-x"), "non-ASCII literals match exactly");
     }
 }

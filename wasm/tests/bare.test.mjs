@@ -1,0 +1,71 @@
+// The import-free core module instantiated with an empty import object, verifying one
+// conformance bundle through the raw ABI (wasm/ABI.md). Run: node --test wasm/tests/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const top = join(here, '..', '..');
+const wasmPath = process.env.SEALCHECK_CORE_WASM ?? join(top, 'target/wasm32-unknown-unknown/wasm/sealcheck_wasm.wasm');
+const vectors = join(top, '..', 'shared', 'vectors');
+
+function vectorsOrSkip(t) {
+  if (existsSync(vectors)) return true;
+  if (process.env.CI) assert.fail(`CI is set but ${vectors} is missing`);
+  t.skip('vectors missing (CI unset)');
+  return false;
+}
+
+async function instantiate() {
+  const { instance, module } = await WebAssembly.instantiate(readFileSync(wasmPath), {});
+  return { x: instance.exports, module };
+}
+
+function call(x, fn, ...args) {
+  const packed = fn(...args);
+  assert.notEqual(packed, 0n, 'module allocation failed');
+  const ptr = Number(packed >> 32n), len = Number(packed & 0xffffffffn);
+  const out = JSON.parse(Buffer.from(new Uint8Array(x.memory.buffer, ptr, len)).toString('utf8'));
+  x.sealcheck_free(ptr, len);
+  return out;
+}
+
+function withInput(x, bytes, f) {
+  const ptr = x.sealcheck_alloc(bytes.length);
+  new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
+  try { return f(ptr, bytes.length); } finally { x.sealcheck_free(ptr, bytes.length); }
+}
+
+test('the core module has no imports and the documented exports', async () => {
+  const { x, module } = await instantiate();
+  assert.deepEqual(WebAssembly.Module.imports(module), []);
+  assert.equal(x.sealcheck_abi_version(), 0x00010000);
+});
+
+test('verifies a keyless bundle with an empty import object', async (t) => {
+  if (!vectorsOrSkip(t)) return;
+  const { x } = await instantiate();
+  const root = withInput(x, Buffer.from('public-good'), (p, n) => call(x, x.sealcheck_root_load, p, n));
+  assert.equal(root.code, 0);
+  const dir = join(vectors, 'sigstore-conformance/test/assets/bundle-verify');
+  const req = (bundleCase) => Buffer.from(JSON.stringify({
+    bundle: readFileSync(join(dir, bundleCase, 'bundle.sigstore.json')).toString('base64'),
+    artifact: readFileSync(join(dir, 'a.txt')).toString('base64'),
+    certificateIdentity: 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+    certificateOidcIssuer: 'https://token.actions.githubusercontent.com',
+    now: 1800000000,
+  }));
+  const ok = withInput(x, req('happy-path-v0.3'), (p, n) => call(x, x.sealcheck_verify_bundle, root.handle, p, n));
+  assert.equal(ok.code, 0, JSON.stringify(ok));
+  assert.equal(ok.verified, true);
+  const bad = withInput(x, req('signature-mismatch_fail'), (p, n) => call(x, x.sealcheck_verify_bundle, root.handle, p, n));
+  assert.equal(bad.code, 1);
+  assert.equal(bad.error.kind, 'BadSignature');
+  const garbage = withInput(x, Buffer.from('{"nope":1}'), (p, n) => call(x, x.sealcheck_verify_bundle, root.handle, p, n));
+  assert.equal(garbage.code, 2);
+  x.sealcheck_handle_free(root.handle);
+  const gone = withInput(x, req('happy-path-v0.3'), (p, n) => call(x, x.sealcheck_verify_bundle, root.handle, p, n));
+  assert.equal(gone.code, 2);
+});
