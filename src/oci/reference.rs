@@ -107,8 +107,8 @@ impl Reference {
                 return Err(bad(s, "invalid tag"));
             }
         }
-        if name.is_empty() || name.len() > MAX_NAME_LEN {
-            return Err(bad(s, "invalid name length"));
+        if name.is_empty() {
+            return Err(bad(s, "empty name"));
         }
         let (domain, path) = match name.split_once('/') {
             Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" || first.bytes().any(|c| c.is_ascii_uppercase()) => {
@@ -122,6 +122,10 @@ impl Reference {
         let path = if domain == DEFAULT_DOMAIN && !path.contains('/') { alloc::format!("library/{path}") } else { path };
         if !path.split('/').all(is_path_component) {
             return Err(bad(s, "invalid repository path (lowercase alphanumerics and separators)"));
+        }
+        // The limit applies to the normalized name, so that every parsed reference reparses.
+        if domain.len() + 1 + path.len() > MAX_NAME_LEN {
+            return Err(bad(s, "name longer than 255 characters"));
         }
         Ok(Self { domain, path, tag: tag.map(ToString::to_string), digest })
     }
@@ -221,6 +225,8 @@ mod tests {
         let d = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00";
         let r = Reference::parse(&alloc::format!("quay.io/a/b@{d}")).unwrap();
         assert_eq!(r.digest().unwrap().to_string(), d);
+        let long = "a/".repeat(127);
+        assert!(Reference::parse(&long[..long.len() - 1]).is_err(), "253 characters grow past 255 once normalized");
         for bad in ["", "a/UPPER", "a//b", "a/b:", "a/-b", "a/b__-c", "quay.io:x/a", "a/b@sha256:12"] {
             assert!(Reference::parse(bad).is_err(), "{bad}");
         }

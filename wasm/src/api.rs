@@ -48,6 +48,14 @@ impl ApiError {
     }
 }
 
+/// Whole seconds from a JSON / JS number (JS numbers are doubles).
+fn now(secs: f64) -> Result<UnixTime, ApiError> {
+    if !secs.is_finite() || secs.fract() != 0.0 || secs.abs() > 9.0e15 {
+        return Err(ApiError::input("Request", "now: whole seconds since the epoch"));
+    }
+    Ok(UnixTime::from_secs(secs as i64))
+}
+
 /// Policy files cannot be read inside WASM: key material must be inline (`keyData`, …).
 struct NoFiles;
 
@@ -72,18 +80,52 @@ pub fn load_policy(json: &[u8]) -> Result<Policy, ApiError> {
     sealcheck::policy::containers::from_json(json).map_err(|e| ApiError::from_input(&e))
 }
 
-fn b64(field: &str, s: &str) -> Result<Vec<u8>, ApiError> {
-    Base64::decode_vec(s).map_err(|_| ApiError::input("Request", format!("{field}: invalid base64")))
+/// Binary evidence: base64 text in JSON requests, or raw bytes (a JS `Uint8Array`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BytesField {
+    /// Base64 text, decoded when used.
+    Base64(String),
+    /// Raw bytes.
+    Raw(Vec<u8>),
+}
+
+impl<'de> Deserialize<'de> for BytesField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = BytesField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("base64 text or bytes")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<BytesField, E> {
+                Ok(BytesField::Base64(v.to_string()))
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<BytesField, E> {
+                Ok(BytesField::Raw(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<BytesField, E> {
+                Ok(BytesField::Raw(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn b64(field: &str, v: &BytesField) -> Result<Vec<u8>, ApiError> {
+    match v {
+        BytesField::Raw(b) => Ok(b.clone()),
+        BytesField::Base64(s) => Base64::decode_vec(s).map_err(|_| ApiError::input("Request", format!("{field}: invalid base64"))),
+    }
 }
 
 /// `verifyBundle` request.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerifyBundleRequest {
-    /// Bundle JSON, base64.
-    pub bundle: String,
-    /// Artifact bytes, base64 (or give `artifactDigest`).
-    pub artifact: Option<String>,
+    /// Bundle JSON (base64 text, or bytes).
+    pub bundle: BytesField,
+    /// Artifact (base64 text, or bytes), or give `artifactDigest`.
+    pub artifact: Option<BytesField>,
     /// `sha256:HEX` / `sha384:HEX` / `sha512:HEX`.
     pub artifact_digest: Option<String>,
     /// Expected SAN (exact) — or `certificateIdentityRegexp`.
@@ -97,7 +139,7 @@ pub struct VerifyBundleRequest {
     /// A PEM public key instead of an identity.
     pub key: Option<String>,
     /// Verification time, seconds since the epoch (required).
-    pub now: i64,
+    pub now: f64,
 }
 
 fn matcher(what: &str, exact: Option<&String>, re: Option<&String>) -> Result<Matcher, ApiError> {
@@ -139,8 +181,9 @@ pub fn verify_bundle(root: &TrustedRoot, req: &VerifyBundleRequest) -> Result<Va
             matcher("certificateOidcIssuer", req.certificate_oidc_issuer.as_ref(), req.certificate_oidc_issuer_regexp.as_ref())?,
         )),
     };
+    let at = now(req.now)?;
     let verified = Bundle::from_json(&bundle_bytes)
-        .and_then(|b| Verifier::new(root, &RUST_CRYPTO).verify(&b, &artifact, &policy, UnixTime::from_secs(req.now)))
+        .and_then(|b| Verifier::new(root, &RUST_CRYPTO).verify(&b, &artifact, &policy, at))
         .map_err(|e| ApiError::rejected(&e))?;
     Ok(json!({"code": CODE_OK, "verified": true, "result": verified}))
 }
@@ -151,16 +194,16 @@ pub fn verify_bundle(root: &TrustedRoot, req: &VerifyBundleRequest) -> Result<Va
 pub struct DecideImageRequest {
     /// The image reference asked about.
     pub reference: String,
-    /// Manifest bytes, base64.
-    pub manifest: String,
-    /// Signatures in the containers storage form, base64 each.
+    /// Manifest bytes (base64 text, or bytes).
+    pub manifest: BytesField,
+    /// Signatures in the containers storage form (base64 text, or bytes, each).
     #[serde(default)]
-    pub signatures: Vec<String>,
-    /// Sigstore bundles (JSON) found as referrers, base64 each.
+    pub signatures: Vec<BytesField>,
+    /// Sigstore bundles (JSON) found as referrers (base64 text, or bytes, each).
     #[serde(default)]
-    pub bundles: Vec<String>,
+    pub bundles: Vec<BytesField>,
     /// Verification time, seconds since the epoch (required).
-    pub now: i64,
+    pub now: f64,
 }
 
 /// Decides for an image; `Ok` holds `{"code":0 or 1,"allowed":…,"decision":…}` (a denial is a
@@ -175,6 +218,7 @@ pub fn decide_image(policy: &Policy, req: &DecideImageRequest) -> Result<Value, 
         .collect::<Result<Vec<_>, _>>()?;
     let bundles = req.bundles.iter().map(|b| b64("bundles", b)).collect::<Result<Vec<_>, _>>()?;
     let image = ImageEvidence { reference, manifest: Some(manifest), signatures, attestations: Vec::new(), bundles };
-    let d = policy.evaluate(&RUST_CRYPTO, &NoFiles, &image, UnixTime::from_secs(req.now));
+    let at = now(req.now)?;
+    let d = policy.evaluate(&RUST_CRYPTO, &NoFiles, &image, at);
     Ok(json!({"code": if d.allowed { CODE_OK } else { CODE_REJECTED }, "allowed": d.allowed, "decision": d}))
 }

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const top = join(here, '..', '..');
-const wasmPath = process.env.SEALCHECK_CORE_WASM ?? join(top, 'target/wasm32-unknown-unknown/wasm/sealcheck_wasm.wasm');
+const wasmPath = process.env.SEALCHECK_CORE_WASM ?? join(top, 'wasm/dist/sealcheck_core.wasm');
 const vectors = join(top, '..', 'shared', 'vectors');
 
 function vectorsOrSkip(t) {
@@ -42,6 +43,12 @@ test('the core module has no imports and the documented exports', async () => {
   const { x, module } = await instantiate();
   assert.deepEqual(WebAssembly.Module.imports(module), []);
   assert.equal(x.sealcheck_abi_version(), 0x00010000);
+});
+
+test('the core module is at most 400 KiB gzipped', () => {
+  const gz = gzipSync(readFileSync(wasmPath), { level: 9 }).length;
+  console.log(`core module: ${readFileSync(wasmPath).length} bytes, ${gz} gzipped`);
+  assert.ok(gz <= 400 * 1024, `${gz} bytes gzipped`);
 });
 
 test('verifies a keyless bundle with an empty import object', async (t) => {

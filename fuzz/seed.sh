@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Builds the seed corpora fuzz/corpus/<target>/ from the test vectors (read in place, default
+# ../shared/vectors beside the repository). The corpus directory is not committed.
+#
+#   fuzz/seed.sh [VECTORS_DIR]
+#
+# bundle_json      every Sigstore bundle (*.json whose mediaType is a sigstore.bundle type)
+# trusted_root     every trusted root (*.json whose mediaType is a trustedroot type)
+# certificate_der  certificates from bundles, trusted roots, Rekor entry bodies, and PEM/DER files
+# checkpoint_note  inclusionProof.checkpoint.envelope of every bundle tlog entry
+# rfc3161_token    base64-decoded rfc3161Timestamps[].signedTimestamp of every bundle, and CMS
+#                  timestamp tokens (*.p7s) wrapped into a granted TimeStampResp
+# sct_list         the SCT list extension value (1.3.6.1.4.1.11129.2.4.2) of every certificate
+# image_reference  docker-reference values of cosign payloads, policy scopes and identities
+# oci_manifest     manifest.json / index.json files and OCI manifests (schemaVersion 2)
+# simple_signing   containers storage-form signatures (\0sigstore-json) and their payloads
+# containers_policy  containers-policy.json files
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+vectors="${1:-$here/../../shared/vectors}"
+[ -d "$vectors" ] || { echo "seed.sh: no vectors at $vectors" >&2; exit 1; }
+exec python3 - "$vectors" "$here/corpus" <<'PY'
+import base64, binascii, hashlib, json, os, re, sys
+
+vectors, out = sys.argv[1], sys.argv[2]
+TARGETS = ["bundle_json", "trusted_root", "certificate_der", "checkpoint_note", "rfc3161_token", "sct_list",
+           "image_reference", "oci_manifest", "simple_signing", "containers_policy"]
+seen = {t: set() for t in TARGETS}
+
+def add(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    if not data:
+        return
+    h = hashlib.sha1(data).hexdigest()
+    if h in seen[target]:
+        return
+    seen[target].add(h)
+    with open(os.path.join(out, target, h), "wb") as f:
+        f.write(data)
+
+def b64(s):
+    try:
+        return base64.b64decode(s, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        return None
+
+def der_header(b, i):
+    """(tag, value start, value length) of the DER element at b[i], or None."""
+    if i + 2 > len(b):
+        return None
+    tag, n = b[i], b[i + 1]
+    i += 2
+    if n & 0x80:
+        k = n & 0x7F
+        if k == 0 or k > 4 or i + k > len(b):
+            return None
+        n = int.from_bytes(b[i:i + k], "big")
+        i += k
+    return tag, i, n
+
+def is_whole_der(b):
+    h = der_header(b, 0)
+    return h is not None and h[0] == 0x30 and h[1] + h[2] == len(b)
+
+PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.S)
+
+def pem_certs(b):
+    return [d for d in (b64(re.sub(rb"\s+", b"", m)) for m in PEM_CERT.findall(b)) if d]
+
+SCT_OID = bytes.fromhex("060a2b06010401d679020402")
+
+def add_cert(der):
+    add("certificate_der", der)
+    i = der.find(SCT_OID)
+    if i < 0:
+        return
+    h = der_header(der, i + len(SCT_OID))
+    if h and h[0] == 0x01:  # critical BOOLEAN
+        h = der_header(der, h[1] + h[2])
+    if not h or h[0] != 0x04:
+        return
+    inner = der_header(der, h[1])  # extnValue OCTET STRING holds an OCTET STRING
+    if inner and inner[0] == 0x04:
+        add("sct_list", der[inner[1]:inner[1] + inner[2]])
+
+def walk(v, key=None):
+    """Finds certificates anywhere in a JSON value: rawBytes DER, base64 PEM, nested base64 JSON."""
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(x, k)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x, key)
+    elif isinstance(v, str) and len(v) > 16:
+        d = b64(v)
+        if d is None:
+            return
+        if key == "rawBytes" and is_whole_der(d):
+            add_cert(d)
+        for c in pem_certs(d):
+            add_cert(c)
+        if d[:1] == b"{":
+            try:
+                walk(json.loads(d))
+            except ValueError:
+                pass
+
+def wrap_token(token):
+    """TimeStampResp { PKIStatusInfo { granted }, token } around a CMS ContentInfo."""
+    def enc(tag, body):
+        n = len(body)
+        if n < 0x80:
+            head = bytes([tag, n])
+        else:
+            nb = n.to_bytes((n.bit_length() + 7) // 8, "big")
+            head = bytes([tag, 0x80 | len(nb)]) + nb
+        return head + body
+    return enc(0x30, enc(0x30, bytes([0x02, 0x01, 0x00])) + token)
+
+for t in TARGETS:
+    os.makedirs(os.path.join(out, t), exist_ok=True)
+
+for dirpath, _, files in os.walk(vectors):
+    for name in sorted(files):
+        path = os.path.join(dirpath, name)
+        with open(path, "rb") as f:
+            data = f.read()
+        low = name.lower()
+        if low.endswith(".json"):
+            try:
+                doc = json.loads(data)
+            except ValueError:
+                continue
+            mt = doc.get("mediaType", "") if isinstance(doc, dict) else ""
+            if "sigstore.bundle" in mt:
+                add("bundle_json", data)
+                vm = doc.get("verificationMaterial") or {}
+                for e in vm.get("tlogEntries") or []:
+                    cp = ((e.get("inclusionProof") or {}).get("checkpoint") or {}).get("envelope")
+                    if cp:
+                        add("checkpoint_note", cp)
+                for ts in (vm.get("timestampVerificationData") or {}).get("rfc3161Timestamps") or []:
+                    d = b64(ts.get("signedTimestamp", ""))
+                    if d:
+                        add("rfc3161_token", d)
+                walk(doc)
+            elif "trustedroot" in mt:
+                add("trusted_root", data)
+                walk(doc)
+        elif low.endswith((".pem", ".crt", ".cer", ".der")):
+            certs = pem_certs(data)
+            if not certs and is_whole_der(data):
+                certs = [data]
+            for c in certs:
+                add_cert(c)
+        elif low.endswith(".p7s") and is_whole_der(data):
+            add("rfc3161_token", wrap_token(data))
+
+def image_seeds(name, data):
+    """Seeds for the container-image parsers."""
+    if data.startswith(b"\0sigstore-json\n"):
+        add("simple_signing", data)
+        try:
+            sig = json.loads(data[15:])
+            payload = b64(sig.get("payload", ""))
+            if payload:
+                add("simple_signing", payload)
+                ref = json.loads(payload).get("critical", {}).get("identity", {}).get("docker-reference")
+                if ref:
+                    add("image_reference", ref)
+        except (ValueError, AttributeError):
+            pass
+        return
+    if not name.lower().endswith(".json"):
+        return
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return
+    if isinstance(doc, dict) and doc.get("schemaVersion") is not None:
+        add("oci_manifest", data)
+    if isinstance(doc, dict) and ("default" in doc or "transports" in doc):
+        add("containers_policy", data)
+        for scopes in (doc.get("transports") or {}).values():
+            for scope in scopes:
+                if scope:
+                    add("image_reference", scope)
+
+for dirpath, _, files in os.walk(vectors):
+    for name in sorted(files):
+        with open(os.path.join(dirpath, name), "rb") as f:
+            image_seeds(name, f.read())
+for r in ["busybox", "docker.io/library/busybox:latest", "localhost:5000/a/b@sha256:" + "0" * 64, "[::1]:5000/x:y"]:
+    add("image_reference", r)
+
+for t in TARGETS:
+    print(f"{t}: {len(seen[t])} seeds")
+PY

@@ -1,0 +1,87 @@
+//! The wasm-bindgen (JavaScript) shape: `TrustRoot` and `Policy` classes loaded once and
+//! reused, `verifyBundle` and `decideImage` taking request objects (binary evidence as
+//! `Uint8Array` or base64 text) and returning plain objects; failures throw a `SealcheckError`
+//! (an `Error` with `code`, `kind` and `message`). A denial is a result (`allowed: false`), not an
+//! exception.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::api::{self, ApiError};
+
+fn js_error(e: &ApiError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("SealcheckError");
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from(e.code));
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("kind"), &JsValue::from_str(e.kind));
+    err.into()
+}
+
+fn request<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| js_error(&ApiError { code: api::CODE_INVALID_INPUT, kind: "Request", message: e.to_string() }))
+}
+
+fn plain(v: &serde_json::Value) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(&ApiError { code: api::CODE_INVALID_INPUT, kind: "Result", message: e.to_string() }))
+}
+
+/// A loaded Sigstore trusted root.
+#[wasm_bindgen]
+pub struct TrustRoot {
+    inner: sealcheck::sigstore::TrustedRoot,
+}
+
+#[wasm_bindgen]
+impl TrustRoot {
+    /// Loads `trusted_root.json` (text or bytes).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(json: &[u8]) -> Result<TrustRoot, JsValue> {
+        api::load_root(json).map(|inner| TrustRoot { inner }).map_err(|e| js_error(&e))
+    }
+
+    /// The embedded Sigstore public-good production root.
+    #[wasm_bindgen(js_name = publicGood)]
+    pub fn public_good() -> Result<TrustRoot, JsValue> {
+        Self::from_json(b"public-good")
+    }
+
+    /// The embedded Sigstore staging root.
+    pub fn staging() -> Result<TrustRoot, JsValue> {
+        Self::from_json(b"staging")
+    }
+}
+
+/// A compiled containers-policy.json (key material inline).
+#[wasm_bindgen]
+pub struct Policy {
+    inner: sealcheck::policy::Policy,
+}
+
+#[wasm_bindgen]
+impl Policy {
+    /// Parses a containers-policy.json.
+    #[wasm_bindgen(js_name = fromContainersPolicyJson)]
+    pub fn from_containers_policy_json(json: &str) -> Result<Policy, JsValue> {
+        api::load_policy(json.as_bytes()).map(|inner| Policy { inner }).map_err(|e| js_error(&e))
+    }
+}
+
+/// Verifies a Sigstore bundle. Request: `{bundle, artifact | artifactDigest,
+/// certificateIdentity[Regexp], certificateOidcIssuer[Regexp] | key, now}`. Returns the verified
+/// result; throws `SealcheckError` (`code` 1: rejected, 2: invalid input).
+#[wasm_bindgen(js_name = verifyBundle)]
+pub fn verify_bundle(root: &TrustRoot, req: JsValue) -> Result<JsValue, JsValue> {
+    let req: api::VerifyBundleRequest = request(req)?;
+    let v = api::verify_bundle(&root.inner, &req).map_err(|e| js_error(&e))?;
+    plain(&v["result"])
+}
+
+/// Decides whether an image may run. Request: `{reference, manifest, signatures, bundles, now}`.
+/// Returns `{allowed, decision}`; throws `SealcheckError` on invalid input.
+#[wasm_bindgen(js_name = decideImage)]
+pub fn decide_image(policy: &Policy, req: JsValue) -> Result<JsValue, JsValue> {
+    let req: api::DecideImageRequest = request(req)?;
+    let v = api::decide_image(&policy.inner, &req).map_err(|e| js_error(&e))?;
+    plain(&serde_json::json!({"allowed": v["allowed"], "decision": v["decision"]}))
+}
