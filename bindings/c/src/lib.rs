@@ -551,6 +551,22 @@ pub unsafe extern "C" fn sealcheck_policy_free(p: *mut sealcheck_policy) {
     }
 }
 
+/// The checks every decision call starts with: the policy handle, the out-pointers, the reference.
+unsafe fn decision_inputs<'a>(
+    p: *const sealcheck_policy,
+    reference: *const u8,
+    reference_len: usize,
+    out_allowed: *mut bool,
+    out_record: *mut *mut sealcheck_buffer,
+) -> Result<(&'a sealcheck_policy, Reference), sealcheck_result> {
+    let p = unsafe { handle(p) }?;
+    if out_allowed.is_null() || out_record.is_null() {
+        return Err(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER);
+    }
+    let reference = Reference::parse(unsafe { text(reference, reference_len) }?).map_err(|_| sealcheck_result::SEALCHECK_RESULT_REFERENCE_INVALID)?;
+    Ok((p, reference))
+}
+
 unsafe fn decision_out(d: sealcheck::policy::Decision, out_allowed: *mut bool, out_record: *mut *mut sealcheck_buffer) -> sealcheck_result {
     let json = serde_json::to_string(&d).unwrap_or_default();
     unsafe {
@@ -580,14 +596,7 @@ pub unsafe extern "C" fn sealcheck_policy_decide(
     out_record: *mut *mut sealcheck_buffer,
 ) -> sealcheck_result {
     guard(|| {
-        let p = try_ffi!(unsafe { handle(p) });
-        if out_allowed.is_null() || out_record.is_null() {
-            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
-        }
-        let reference = match Reference::parse(try_ffi!(unsafe { text(reference, reference_len) })) {
-            Ok(r) => r,
-            Err(_) => return sealcheck_result::SEALCHECK_RESULT_REFERENCE_INVALID,
-        };
+        let (p, reference) = try_ffi!(unsafe { decision_inputs(p, reference, reference_len, out_allowed, out_record) });
         let manifest = try_ffi!(unsafe { slice(manifest, manifest_len) });
         let views = |ptr: *const sealcheck_bytes, n: usize| -> Result<Vec<&[u8]>, sealcheck_result> {
             if n > sealcheck::limits::MAX_IMAGE_SIGNATURES {
@@ -633,14 +642,7 @@ pub unsafe extern "C" fn sealcheck_policy_decide_oci_layout(
     out_record: *mut *mut sealcheck_buffer,
 ) -> sealcheck_result {
     guard(|| {
-        let p = try_ffi!(unsafe { handle(p) });
-        if out_allowed.is_null() || out_record.is_null() {
-            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
-        }
-        let reference = match Reference::parse(try_ffi!(unsafe { text(reference, reference_len) })) {
-            Ok(r) => r,
-            Err(_) => return sealcheck_result::SEALCHECK_RESULT_REFERENCE_INVALID,
-        };
+        let (p, reference) = try_ffi!(unsafe { decision_inputs(p, reference, reference_len, out_allowed, out_record) });
         let spec = try_ffi!(unsafe { text(layout, layout_len) });
         let image = sealcheck::oci::layout::parse_oci_source(spec).and_then(|(dir, sel)| {
             let l = sealcheck::oci::layout::OciLayout::open(&dir)?;
