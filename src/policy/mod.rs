@@ -368,3 +368,50 @@ fn load_trust(files: &dyn PolicyFiles, signer: &SignerSpec, rekor: &[Material]) 
     };
     Ok(SignatureTrust { signer, rekor_keys: load_keys(files, rekor)? })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each scope in a policy is a `reject` requirement named by its scope via `Unsupported`,
+    /// so the rule that applies can be read back.
+    fn policy(scopes: &[&str]) -> Policy {
+        let rule = |s: &str| alloc::vec![Requirement::Unsupported { kind: s.into(), reason: String::new() }];
+        Policy {
+            default: rule("default"),
+            transports: alloc::vec![
+                ("docker".into(), scopes.iter().map(|s| ((*s).to_string(), rule(s))).collect()),
+                ("dir".into(), alloc::vec![(String::new(), rule("dir-default"))]),
+            ],
+        }
+    }
+
+    fn applies(p: &Policy, reference: &str) -> String {
+        let (scope, rules) = p.rules_for("docker", &Reference::parse(reference).unwrap());
+        assert_eq!(rules.first().map(Requirement::kind).unwrap_or_default(), if scope.is_empty() { String::new() } else { scope.clone() });
+        scope
+    }
+
+    #[test]
+    fn scope_precedence_most_specific_first() {
+        let all = ["a.b.example.com:5000/ns/repo:tag", "a.b.example.com:5000/ns/repo", "a.b.example.com:5000/ns", "a.b.example.com:5000", "*.b.example.com", "*.example.com", "*.com", ""];
+        let r = "a.b.example.com:5000/ns/repo:tag";
+        // Positive: with every scope present, each rule wins over all less specific ones.
+        for (i, winner) in all.iter().enumerate() {
+            let p = policy(&all[i..]);
+            assert_eq!(applies(&p, r), *winner, "with scopes {:?}", &all[i..]);
+        }
+        // Negative: scopes that do not cover the image never apply.
+        let p = policy(&["a.b.example.com:5000/ns/repo:other", "a.b.example.com:5000/ns/rep", "a.b.example.com", "*.a.b.example.com", "*.org"]);
+        assert_eq!(applies(&p, r), "default", "a port-less host, another tag, a prefix that is not a path component, a deeper wildcard");
+        // The transport default applies before the global default; other transports never do.
+        assert_eq!(applies(&policy(&[""]), r), "");
+        let (scope, _) = policy(&[]).rules_for("oci", &Reference::parse(r).unwrap());
+        assert_eq!(scope, "default");
+        // A digest reference is matched by its name@digest scope, not by a tag scope.
+        let d = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00";
+        let by_digest = alloc::format!("example.com/app@{d}");
+        assert_eq!(applies(&policy(&[&by_digest, "example.com/app:latest"]), &by_digest), by_digest);
+        assert_eq!(applies(&policy(&["example.com/app:latest"]), &by_digest), "default");
+    }
+}
