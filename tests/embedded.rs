@@ -27,6 +27,13 @@ fn embedded_roots_are_byte_identical_to_root_signing() {
     assert_eq!(STAGING_TRUSTED_ROOT_JSON, std::fs::read(v.join("root-signing-staging/targets/trusted_root.json")).unwrap().as_slice());
 }
 
+/// `production()` and `staging()` skip the chain-link checks at load: they are done here.
+#[test]
+fn embedded_roots_chain_links_verify() {
+    TrustedRoot::from_json(&RUST_CRYPTO, PRODUCTION_TRUSTED_ROOT_JSON).expect("production links");
+    TrustedRoot::from_json(&RUST_CRYPTO, STAGING_TRUSTED_ROOT_JSON).expect("staging links");
+}
+
 #[test]
 fn embedded_roots_load() {
     let prod = TrustedRoot::production(&RUST_CRYPTO).unwrap();
