@@ -159,7 +159,7 @@ pub enum Error {
     #[error("identity: certificate issuer {got:?} does not match {want}")]
     IssuerMismatch { got: String, want: String },
     /// A Fulcio extension does not match.
-    #[error("identity: certificate extension {name} {got:?} does not match {want:?}")]
+    #[error("identity: certificate extension {name} {got:?} does not match {want}")]
     ExtensionMismatch { name: &'static str, got: String, want: String },
     /// An identity regexp that does not compile.
     #[error("identity: invalid regular expression {0:?}")]

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use clap::{Args, Parser, Subcommand};
 use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
 use sealcheck::encoding::{hex_decode, pem_decode_one};
-use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
+use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, FulcioField, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
 use sealcheck::UnixTime;
 
 #[derive(Parser)]
@@ -61,6 +61,21 @@ struct VerifyBundle {
     /// Expected OIDC issuer, as a regular expression matched against the whole value.
     #[arg(long)]
     certificate_oidc_issuer_regexp: Option<String>,
+    /// Expected GitHub workflow trigger (Fulcio extension .1.2 / buildTrigger), as cosign's flag.
+    #[arg(long)]
+    certificate_github_workflow_trigger: Option<String>,
+    /// Expected GitHub workflow SHA (.1.3 / sourceRepositoryDigest).
+    #[arg(long)]
+    certificate_github_workflow_sha: Option<String>,
+    /// Expected GitHub workflow name (.1.4).
+    #[arg(long)]
+    certificate_github_workflow_name: Option<String>,
+    /// Expected GitHub repository, `owner/repo` (.1.5).
+    #[arg(long)]
+    certificate_github_workflow_repository: Option<String>,
+    /// Expected git ref, e.g. `refs/heads/main` (.1.6 / sourceRepositoryRef).
+    #[arg(long)]
+    certificate_github_workflow_ref: Option<String>,
     /// Verify with this PEM public key instead of a certificate identity.
     #[arg(long, conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
     key: Option<PathBuf>,
@@ -204,7 +219,19 @@ fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
                 (None, Some(r)) => Matcher::regex(r).map_err(input)?,
                 _ => return Err(Failure::Input("Usage", "one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required".into())),
             };
-            SignerPolicy::Identity(CertificateIdentity::new(san, issuer))
+            let mut id = CertificateIdentity::new(san, issuer);
+            for (field, value) in [
+                (FulcioField::GithubWorkflowTrigger, &args.certificate_github_workflow_trigger),
+                (FulcioField::GithubWorkflowSha, &args.certificate_github_workflow_sha),
+                (FulcioField::GithubWorkflowName, &args.certificate_github_workflow_name),
+                (FulcioField::GithubWorkflowRepository, &args.certificate_github_workflow_repository),
+                (FulcioField::GithubWorkflowRef, &args.certificate_github_workflow_ref),
+            ] {
+                if let Some(v) = value {
+                    id = id.with_extension(field, Matcher::exact(v));
+                }
+            }
+            SignerPolicy::Identity(id)
         }
     };
     let bundle_bytes = read(&args.bundle)?;

@@ -166,3 +166,25 @@ fn conformance_140_runs_agree_and_fail_for_their_own_reason() {
     let failing = cases.iter().filter(|c| !c.pass).count();
     assert_eq!(failing, REASONS.len(), "every failing case has a pinned reason");
 }
+
+/// cosign's `--certificate-github-workflow-*` flags constrain the Fulcio extensions.
+#[test]
+fn github_workflow_flags_constrain_the_certificate() {
+    let Some(vectors) = vectors() else { return };
+    let dir = vectors.join("sigstore-conformance/test/assets/bundle-verify");
+    let run = |repo: &str, git_ref: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sealcheck"))
+            .args(["verify-bundle", "--json", "--bundle"])
+            .arg(dir.join("happy-path-v0.3/bundle.sigstore.json"))
+            .args(["--certificate-identity", BEACON_ID, "--certificate-oidc-issuer", BEACON_ISSUER])
+            .args(["--certificate-github-workflow-repository", repo, "--certificate-github-workflow-ref", git_ref])
+            .arg(dir.join("a.txt"))
+            .output()
+            .expect("run sealcheck");
+        let kind = serde_json::from_slice::<serde_json::Value>(&out.stdout).ok().and_then(|v| v["error"]["kind"].as_str().map(str::to_string));
+        (out.status.code(), kind)
+    };
+    assert_eq!(run("sigstore-conformance/extremely-dangerous-public-oidc-beacon", "refs/heads/main"), (Some(0), None));
+    assert_eq!(run("attacker/repo", "refs/heads/main"), (Some(1), Some("ExtensionMismatch".to_string())));
+    assert_eq!(run("sigstore-conformance/extremely-dangerous-public-oidc-beacon", "refs/heads/evil"), (Some(1), Some("ExtensionMismatch".to_string())));
+}
