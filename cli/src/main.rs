@@ -77,7 +77,9 @@ struct VerifyBundle {
     #[arg(long)]
     certificate_github_workflow_ref: Option<String>,
     /// Verify with this PEM public key instead of a certificate identity.
-    #[arg(long, conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp"])]
+    #[arg(long, conflicts_with_all = ["certificate_identity", "certificate_identity_regexp", "certificate_oidc_issuer", "certificate_oidc_issuer_regexp",
+        "certificate_github_workflow_trigger", "certificate_github_workflow_sha", "certificate_github_workflow_name",
+        "certificate_github_workflow_repository", "certificate_github_workflow_ref"])]
     key: Option<PathBuf>,
     /// trusted_root.json to use instead of the embedded Sigstore public-good root.
     #[arg(long, conflicts_with = "staging")]
