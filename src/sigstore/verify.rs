@@ -233,7 +233,10 @@ impl<'r> Verifier<'r> {
                     }
                     (Artifact::Digest(have), None) => *have,
                 };
+                // The artifact is hashed once: its digest serves the signature check when the
+                // scheme hashes with the same algorithm, and the log body comparison below.
                 let message = match artifact {
+                    _ if scheme.hash() == Some(artifact_digest.algorithm()) => Message::Prehashed(&artifact_digest),
                     Artifact::Bytes(bytes) => Message::Raw(bytes),
                     Artifact::Digest(d) => Message::Prehashed(d),
                 };
@@ -391,9 +394,9 @@ impl<'r> Verifier<'r> {
         match (&bundle.content, &claims.signed_digest, &claims.payload_hash) {
             (Content::MessageSignature { .. }, Some((alg, d)), None) => {
                 let have = match (artifact, signed_digest) {
+                    (_, Some(sd)) if sd.algorithm() == *alg => *sd,
                     (Artifact::Bytes(bytes), _) => b.digest(*alg, bytes),
-                    (Artifact::Digest(_), Some(sd)) => *sd,
-                    (Artifact::Digest(_), None) => return Err(mismatch("artifact digest")),
+                    (Artifact::Digest(_), _) => return Err(mismatch("artifact digest")),
                 };
                 if !have.ct_eq_bytes(*alg, d) {
                     return Err(mismatch("artifact digest"));
