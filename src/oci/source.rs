@@ -86,24 +86,8 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
         })?;
         Ok(bytes)
     };
-    let mut signatures = Vec::new();
-    if let Some(sig_desc) = source.resolve_tag(&desc_digest.tag_form(".sig"))? {
-        let m = Manifest::from_json(&fetch_verified(backend, source, &sig_desc.digest, MAX_MANIFEST_BYTES)?)?;
-        limits::check("signature layers", m.layers.len(), MAX_IMAGE_SIGNATURES)?;
-        for layer in &m.layers {
-            let payload = take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?;
-            signatures.push(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() });
-        }
-    }
-    let mut attestations = Vec::new();
-    if let Some(att_desc) = source.resolve_tag(&desc_digest.tag_form(".att"))? {
-        let m = Manifest::from_json(&fetch_verified(backend, source, &att_desc.digest, MAX_MANIFEST_BYTES)?)?;
-        limits::check("attestation layers", m.layers.len(), MAX_IMAGE_SIGNATURES)?;
-        for layer in &m.layers {
-            let payload = take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?;
-            attestations.push(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() });
-        }
-    }
+    let signatures = tagged_layers(backend, source, &desc_digest.tag_form(".sig"), "signature layers", &mut take)?;
+    let attestations = tagged_layers(backend, source, &desc_digest.tag_form(".att"), "attestation layers", &mut take)?;
     let mut candidates = source.referrers(&desc_digest)?;
     if let Some(fallback) = source.resolve_tag(&desc_digest.tag_form(""))? {
         let index = Manifest::from_json(&fetch_verified(backend, source, &fallback.digest, MAX_MANIFEST_BYTES)?)?;
@@ -126,4 +110,26 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
         bundles.push(take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?);
     }
     Ok(ImageEvidence { reference, manifest: Some(manifest), signatures, attestations, bundles })
+}
+
+/// The layers of the manifest a cosign tag (`<alg>-<hex>.sig` / `.att`) names, each with its
+/// media type and annotations; none when the tag is absent. Layer bytes pass through `take`
+/// (the evidence budget).
+fn tagged_layers(
+    backend: &dyn Backend,
+    source: &dyn ArtifactSource,
+    tag: &str,
+    what: &'static str,
+    take: &mut dyn FnMut(Vec<u8>) -> Result<Vec<u8>>,
+) -> Result<Vec<StoredSignature>> {
+    let Some(desc) = source.resolve_tag(tag)? else { return Ok(Vec::new()) };
+    let m = Manifest::from_json(&fetch_verified(backend, source, &desc.digest, MAX_MANIFEST_BYTES)?)?;
+    limits::check(what, m.layers.len(), MAX_IMAGE_SIGNATURES)?;
+    m.layers
+        .iter()
+        .map(|layer| {
+            let payload = take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?;
+            Ok(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() })
+        })
+        .collect()
 }
