@@ -36,6 +36,11 @@ pub const MAX_TRUST_ROOT_ENTRIES: usize = 256;
 /// DSSE payload size, in bytes.
 pub const MAX_DSSE_PAYLOAD_BYTES: usize = 2 * 1024 * 1024;
 
+/// Length of one identity regular expression, in bytes (checked before it is parsed).
+pub const MAX_PATTERN_BYTES: usize = 4096;
+/// Size of one compiled identity regular expression (its NFA), in bytes.
+pub const MAX_PATTERN_NFA_BYTES: usize = 256 * 1024;
+
 /// Returns `LimitExceeded` when `got > max`.
 pub(crate) fn check(what: &'static str, got: usize, max: usize) -> crate::Result<()> {
     if got > max {

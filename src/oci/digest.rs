@@ -1,5 +1,6 @@
 //! OCI content digests (image-spec `descriptor.md` §Digests): `algorithm ":" encoded`, with the
-//! registered `sha256` (64 lowercase hex) and `sha512` (128 lowercase hex). Content is checked
+//! registered `sha256` (64 lowercase hex) and `sha512` (128 lowercase hex), and `sha384` (96
+//! lowercase hex), which go-digest and so containers/image also accept. Content is checked
 //! against a digest in constant time.
 
 use alloc::string::{String, ToString};
@@ -14,12 +15,14 @@ use crate::error::{Error, Result};
 pub struct OciDigest(Digest);
 
 impl OciDigest {
-    /// Parses `sha256:<64 hex>` or `sha512:<128 hex>`; hex must be lowercase, as the spec requires.
+    /// Parses `sha256:<64 hex>`, `sha384:<96 hex>` or `sha512:<128 hex>`; hex must be lowercase,
+    /// as the spec requires.
     pub fn parse(s: &str) -> Result<Self> {
         let bad = || Error::Encoding { what: alloc::format!("digest {s:?}"), encoding: "OCI digest" };
         let (alg, hex) = s.split_once(':').ok_or_else(bad)?;
         let alg = match alg {
             "sha256" => HashAlgorithm::Sha256,
+            "sha384" => HashAlgorithm::Sha384,
             "sha512" => HashAlgorithm::Sha512,
             _ => return Err(Error::UnsupportedAlgorithm { what: alloc::format!("digest {s:?}"), alg: alg.to_string() }),
         };

@@ -184,13 +184,12 @@ fn identity(j: IdentityJson) -> Result<IdentityRule> {
     })
 }
 
-/// A remapIdentity prefix: a host[:port], a namespace or a repository, fully expanded (the
-/// first component names a registry, and no tag, digest or wildcard is present).
+/// A remapIdentity prefix (`validateIdentityRemappingPrefix`): exactly a domain (host[:port]),
+/// or a name in the reference grammar whose first component is a domain. As upstream, this does
+/// not reject every prefix that can never match (`ns/shortname`); such a prefix fails to remap.
 fn valid_prefix(p: &str) -> bool {
-    let first = p.split('/').next().unwrap_or_default();
-    let names_registry = first.contains(['.', ':']) || first == "localhost";
-    let probe = if p.contains('/') { String::from(p) } else { alloc::format!("{p}/x") };
-    names_registry && !p.contains(['@', '*']) && !p.ends_with('/') && Reference::parse(&probe).is_ok_and(|r| r.tag().is_none() && r.name() == probe)
+    use crate::oci::reference::{is_domain, split_name};
+    is_domain(p) || (split_name(p).is_some() && p.split_once('/').is_some_and(|(first, _)| is_domain(first)))
 }
 
 /// Exactly one of the given options set; `what` names the group for errors.
@@ -389,6 +388,17 @@ pub fn from_json(bytes: &[u8]) -> Result<Policy> {
 mod tests {
     use super::*;
 
+    /// `validateIdentityRemappingPrefix` accepts a domain, or a name starting with a domain.
+    #[test]
+    fn remap_prefixes() {
+        for ok in ["docker.io", "docker.io/library", "quay.io:5000/ns/repo", "localhost", "example", "Example.com/ns", "ns/shortname", "a.b.c"] {
+            assert!(valid_prefix(ok), "{ok}");
+        }
+        for bad in ["docker.io/", "/ns", "a@b", "quay.io/ns:tag", "*.example.com", "a_b/ns", "quay.io/Upper", "", "[::1]/x", "a//b"] {
+            assert!(!valid_prefix(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn strictness() {
         assert!(from_json(br#"{"default":[{"type":"reject"}]}"#).is_ok());
@@ -405,6 +415,11 @@ mod tests {
             br#"{"default":[{"type":"sigstoreSigned","pki":{"caRootsPath":"/a"}}]}"#,
             br#"{"default":[{"type":"sigstoreSigned","keyPaths":[]}]}"#,
             br#"{"default":[{"type":"nope"}]}"#,
+            br#"{"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":{"type":"remapIdentity","prefix":"docker.io/","signedPrefix":"quay.io"}}]}"#,
+            br#"{"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":{"type":"remapIdentity","prefix":"a@b","signedPrefix":"quay.io"}}]}"#,
+            br#"{"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":{"type":"remapIdentity","prefix":"*.example.com","signedPrefix":"quay.io"}}]}"#,
+            br#"{"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":{"type":"remapIdentity","prefix":"quay.io/ns:tag","signedPrefix":"quay.io"}}]}"#,
+            br#"{"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":{"type":"remapIdentity","prefix":"a_b/ns","signedPrefix":"quay.io"}}]}"#,
         ] {
             assert!(from_json(bad).is_err(), "{}", core::str::from_utf8(bad).unwrap());
         }

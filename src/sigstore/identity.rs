@@ -1,66 +1,90 @@
 //! Certificate identity policy, as cosign's `--certificate-identity[-regexp]` and
 //! `--certificate-oidc-issuer[-regexp]`, plus optional Fulcio extension matches.
 //!
-//! Regular expressions are matched against the whole value (implicitly `\A(?:…)\z`): an
-//! unanchored match is not a match. An identity always needs both a SAN and an issuer matcher,
-//! so an empty identity cannot match every certificate (sigstore-go #644).
+//! Regular expressions are matched against the whole value. The anchors are added to the
+//! *parsed* pattern (its syntax tree), never to its text: `nomatch)|(.*` is refused as an
+//! invalid pattern instead of becoming `\A(?:nomatch)|(.*)\z`, which would match anything.
+//! An identity always needs both a SAN and an issuer matcher, so an empty identity cannot match
+//! every certificate (sigstore-go #644).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use regex_automata::meta::Regex;
+use regex_syntax::hir::{Hir, Look};
 
 use crate::error::{Error, Result};
+use crate::limits::{MAX_PATTERN_BYTES, MAX_PATTERN_NFA_BYTES};
 use crate::x509::{Certificate, FulcioExtensions};
 
-/// An exact string or a fully anchored regular expression.
+/// An exact string or a whole-value regular expression. Built only by [`Matcher::exact`] and
+/// [`Matcher::regex`], so every regexp matcher is anchored at both ends.
 #[derive(Debug, Clone)]
-pub enum Matcher {
-    /// Byte-for-byte equality.
+pub struct Matcher(Kind);
+
+#[derive(Debug, Clone)]
+enum Kind {
     Exact(String),
-    /// Whole-value regular expression match.
-    Regex {
-        /// The pattern as given.
-        pattern: String,
-        /// The compiled, anchored pattern.
-        compiled: Regex,
-    },
+    Regex { pattern: String, compiled: Regex },
 }
 
 impl Matcher {
     /// An exact matcher.
     #[must_use]
     pub fn exact(s: &str) -> Self {
-        Self::Exact(s.to_string())
+        Self(Kind::Exact(s.to_string()))
     }
 
-    /// A regular expression matcher, anchored at both ends. Patterns are compiled in ASCII mode
-    /// (`\d`, `\w`, `.` and `(?i)` act on bytes; non-ASCII literals still match exactly): identities
-    /// are URLs and email addresses, and the Unicode tables would cost 90 KiB in the WASM module.
+    /// A regular expression matcher, anchored at both ends. The pattern must parse on its own
+    /// (an unbalanced `)` is an error, not a way out of the anchors). Patterns are compiled in
+    /// ASCII mode (`\d`, `\w`, `.` and `(?i)` act on bytes; non-ASCII literals still match
+    /// exactly): identities are URLs and email addresses, and the Unicode tables would cost
+    /// 90 KiB in the WASM module.
     pub fn regex(pattern: &str) -> Result<Self> {
+        let invalid = || Error::InvalidRegex(pattern.to_string());
+        if pattern.len() > MAX_PATTERN_BYTES {
+            return Err(invalid());
+        }
         let syntax = regex_automata::util::syntax::Config::new().unicode(false).utf8(false);
+        let parsed = regex_automata::util::syntax::parse_with(pattern, &syntax).map_err(|_| invalid())?;
+        let anchored = Hir::concat(alloc::vec![Hir::look(Look::Start), parsed, Hir::look(Look::End)]);
         let compiled = Regex::builder()
             .syntax(syntax)
-            .build(&alloc::format!(r"\A(?:{pattern})\z"))
-            .map_err(|_| Error::InvalidRegex(pattern.to_string()))?;
-        Ok(Self::Regex { pattern: pattern.to_string(), compiled })
+            .configure(Regex::config().nfa_size_limit(Some(MAX_PATTERN_NFA_BYTES)))
+            .build_from_hir(&anchored)
+            .map_err(|_| invalid())?;
+        Ok(Self(Kind::Regex { pattern: pattern.to_string(), compiled }))
     }
 
     /// True when `value` matches.
     #[must_use]
     pub fn matches(&self, value: &str) -> bool {
-        match self {
-            Self::Exact(s) => s == value,
-            Self::Regex { compiled, .. } => compiled.is_match(value),
+        match &self.0 {
+            Kind::Exact(s) => s == value,
+            Kind::Regex { compiled, .. } => compiled.is_match(value),
+        }
+    }
+
+    /// True for a regular expression matcher.
+    #[must_use]
+    pub const fn is_regex(&self) -> bool {
+        matches!(self.0, Kind::Regex { .. })
+    }
+
+    /// The exact value or the pattern, as given.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Kind::Exact(s) | Kind::Regex { pattern: s, .. } => s,
         }
     }
 }
 
 impl core::fmt::Display for Matcher {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Exact(s) => write!(f, "{s:?}"),
-            Self::Regex { pattern, .. } => write!(f, "regexp {pattern:?}"),
+        match &self.0 {
+            Kind::Exact(s) => write!(f, "{s:?}"),
+            Kind::Regex { pattern, .. } => write!(f, "regexp {pattern:?}"),
         }
     }
 }
@@ -198,6 +222,18 @@ mod tests {
         let m = Matcher::regex("a|b").unwrap();
         assert!(!m.matches("ab"), "alternation stays inside the anchors");
         assert!(Matcher::regex("(").is_err());
+        // A pattern that would close the anchors' group is invalid on its own.
+        for escape in ["nomatch)|(.*", ")|(", "a)|.*|(b", r"x)|(?s:.*)|(y", "(?:a"] {
+            assert!(matches!(Matcher::regex(escape), Err(Error::InvalidRegex(_))), "{escape}");
+        }
+        let m = Matcher::regex("nomatch|.*").unwrap();
+        assert!(m.matches("anything"), "a top-level alternation is one expression inside the anchors");
+        let m = Matcher::regex("a|b").unwrap();
+        assert!(m.matches("a") && m.matches("b") && !m.matches("ab") && !m.matches("xa"));
+        let m = Matcher::regex("(?m)^org$").unwrap();
+        assert!(!m.matches("x\norg\ny"), "multi-line anchors inside the pattern do not loosen the outer ones");
+        assert!(Matcher::regex(&"a".repeat(MAX_PATTERN_BYTES + 1)).is_err(), "patterns are bounded before compiling");
+        assert!(Matcher::regex("(a{1000}){1000}").is_err(), "the compiled size is bounded");
         let m = Matcher::regex(r"https://github\.com/\w+/[a-z-]+/\.github/workflows/.*@refs/tags/v\d+").unwrap();
         assert!(m.matches("https://github.com/org/my-repo/.github/workflows/release.yml@refs/tags/v12"));
         assert!(!m.matches("https://github.com/org/my-repo/.github/workflows/release.yml@refs/tags/vX"));
