@@ -167,6 +167,18 @@ pub enum Error {
     /// The verification material does not fit the expectation (key vs certificate).
     #[error("signer: {0}")]
     SignerMismatch(&'static str),
+
+    // ---- input -------------------------------------------------------------------------
+    /// A file or directory that cannot be read: the OS error, or not a regular file, or a path
+    /// resolving outside its layout.
+    #[error("{what}: {detail}")]
+    Io { what: String, detail: String },
+    /// A file, directory or tag the caller named does not exist.
+    #[error("{0}: not found")]
+    NotFound(String),
+    /// An argument that is not valid on its own (an empty path, a malformed digest argument).
+    #[error("usage: {0}")]
+    Usage(String),
 }
 
 /// Shorthand used throughout the crate.
@@ -224,6 +236,9 @@ impl Error {
             Self::ExtensionMismatch { .. } => "ExtensionMismatch",
             Self::InvalidRegex(_) => "InvalidRegex",
             Self::SignerMismatch(_) => "SignerMismatch",
+            Self::Io { .. } => "Io",
+            Self::NotFound(_) => "NotFound",
+            Self::Usage(_) => "Usage",
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod cosign;
 pub mod crypto;
 pub mod encoding;
 mod error;
+#[cfg(feature = "std")]
+pub mod fs;
 pub mod limits;
 pub mod oci;
 pub mod policy;

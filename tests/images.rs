@@ -25,7 +25,8 @@ use sealcheck::crypto::{HashAlgorithm, RUST_CRYPTO};
 use sealcheck::oci::layout::OciLayout;
 use sealcheck::oci::source::{Selector, collect};
 use sealcheck::oci::{OciDigest, Reference};
-use sealcheck::policy::{Decision, FsFiles, ImageEvidence, Policy, containers};
+use sealcheck::oci::{EvidenceItem, ImageEvidence};
+use sealcheck::policy::{Decision, FsFiles, Policy, containers};
 use sealcheck::{Error, UnixTime};
 
 use support::bundle::{Content, IN_TOTO, Signer, pae};
@@ -413,6 +414,16 @@ fn evidence_for(l: &Layout, reference: &str, selector: &Selector) -> Result<Imag
     collect(&RUST_CRYPTO, &layout, Reference::parse(reference).unwrap(), selector)
 }
 
+/// The legacy signatures the evidence holds.
+fn signatures(ev: &ImageEvidence) -> Vec<&sealcheck::cosign::StoredSignature> {
+    ev.items().iter().filter_map(|f| if let EvidenceItem::SimpleSigning(s) = &f.item { Some(s) } else { None }).collect()
+}
+
+/// The bundles the evidence holds.
+fn bundles(ev: &ImageEvidence) -> Vec<&[u8]> {
+    ev.items().iter().filter_map(|f| if let EvidenceItem::Bundle(b) = &f.item { Some(b.as_slice()) } else { None }).collect()
+}
+
 /// Collects the image tagged [`TAG`] and decides it under `p`.
 fn decide(l: &Layout, p: &Policy) -> Result<Decision, Error> {
     let ev = evidence(l, &Selector::Tag(TAG.into()))?;
@@ -511,7 +522,7 @@ fn v3_key_bundle_is_allowed() {
     let (mut l, image) = image_layout();
     add_referrer(&mut l, &image, &v3_signature(&key_signer(), &image.digest));
     let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
-    assert_eq!((ev.signatures.len(), ev.bundles.len()), (0, 1));
+    assert_eq!((signatures(&ev).len(), bundles(&ev).len()), (0, 1));
     let d = key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now());
     assert_allowed(&d);
     assert_eq!(d.requirements[0].signatures[0].signed_reference.as_deref(), Some(REPO));
@@ -536,7 +547,7 @@ fn v3_bundle_through_the_tag_fallback_is_allowed() {
     let r = l.blob(OCI_MANIFEST, &m);
     add_fallback_index(&mut l, &image.digest, &[r]);
     let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
-    assert_eq!(ev.bundles.len(), 1);
+    assert_eq!(bundles(&ev).len(), 1);
     assert_allowed(&keyless_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
 }
 
@@ -736,7 +747,7 @@ fn referrer_of_another_subject_is_ignored() {
     let m = referrer_manifest(&l, &other, &bundle);
     l.add(OCI_MANIFEST, &m, None, Some(BUNDLE_V03));
     let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
-    assert!(ev.bundles.is_empty());
+    assert!(bundles(&ev).is_empty());
     assert_no_signatures(&keyless_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
     // Listed in the tag fallback index of this image.
     let (mut l, image) = image_layout();
@@ -744,7 +755,7 @@ fn referrer_of_another_subject_is_ignored() {
     let r = l.blob(OCI_MANIFEST, &m);
     add_fallback_index(&mut l, &image.digest, &[r]);
     let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
-    assert!(ev.bundles.is_empty());
+    assert!(bundles(&ev).is_empty());
     assert_no_signatures(&keyless_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
     // A referrer without a subject, in the fallback index, is ignored too.
     let (mut l, image) = image_layout();
@@ -752,7 +763,7 @@ fn referrer_of_another_subject_is_ignored() {
     m.as_object_mut().unwrap().remove("subject");
     let r = l.blob(OCI_MANIFEST, &serde_json::to_vec(&m).unwrap());
     add_fallback_index(&mut l, &image.digest, &[r]);
-    assert!(evidence(&l, &Selector::Tag(TAG.into())).unwrap().bundles.is_empty());
+    assert!(bundles(&evidence(&l, &Selector::Tag(TAG.into())).unwrap()).is_empty());
 }
 
 // ---- bounds (GHSA-95pr-fxf5-86gv) -----------------------------------------------------------
@@ -773,14 +784,13 @@ fn signature_layers_are_bounded() {
     // Control: 1000 layers are read (and the first one is accepted).
     let l = layout_with_sig_layers(1000);
     let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
-    assert_eq!(ev.signatures.len(), 1000);
+    assert_eq!(signatures(&ev).len(), 1000);
     assert_allowed(&key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now()));
-    // Evidence assembled by other means is bounded by evaluation too.
+    // Evidence assembled by other means is bounded the same way, when it is assembled.
     let mut ev = ev;
-    ev.signatures.push(ev.signatures[0].clone());
-    let d = key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &ev, now());
-    assert!(!d.allowed && d.requirements.is_empty(), "{d:?}");
-    assert!(d.reason.contains("image signatures: 1001 exceeds the limit of 1000"), "{}", d.reason);
+    let extra = EvidenceItem::SimpleSigning(signatures(&ev)[0].clone());
+    let e = ev.push(extra, "extra").unwrap_err();
+    assert!(e.to_string().contains("image signatures: 1001 exceeds the limit of 1000"), "{e}");
 }
 
 #[test]
@@ -847,30 +857,30 @@ fn missing_blobs_are_refused() {
     let (mut l, image) = image_layout();
     let s = sign_legacy(&mut l, &image.digest, &key_signer());
     l.remove_blob(&digest_of(&s.payload));
-    let e = assert_err(decide(&l, &key_policy()), "Encoding");
+    let e = assert_err(decide(&l, &key_policy()), "MissingEvidence");
     assert!(e.to_string().contains("missing"), "{e}");
     // A bundle layer.
     let (mut l, image) = image_layout();
     let bundle = v3_signature(&key_signer(), &image.digest);
     add_referrer(&mut l, &image, &bundle);
     l.remove_blob(&digest_of(&bundle));
-    assert_err(decide(&l, &key_policy()), "Encoding");
+    assert_err(decide(&l, &key_policy()), "MissingEvidence");
     // A referrer manifest listed in the fallback index.
     let (mut l, image) = image_layout();
     let m = referrer_manifest(&l, &image, &v3_signature(&key_signer(), &image.digest));
     let r = l.blob(OCI_MANIFEST, &m);
     add_fallback_index(&mut l, &image.digest, std::slice::from_ref(&r));
     l.remove_blob(&r.digest);
-    assert_err(decide(&l, &key_policy()), "Encoding");
+    assert_err(decide(&l, &key_policy()), "MissingEvidence");
     // The `.sig` manifest.
     let (mut l, image) = image_layout();
     let sig = add_sig_manifest(&mut l, &image.digest, &[legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false)]);
     l.remove_blob(&sig.digest);
-    assert_err(decide(&l, &key_policy()), "Encoding");
+    assert_err(decide(&l, &key_policy()), "MissingEvidence");
     // The image manifest.
     let (l, image) = image_layout();
     l.remove_blob(&image.digest);
-    assert_err(decide(&l, &key_policy()), "Encoding");
+    assert_err(decide(&l, &key_policy()), "MissingEvidence");
 }
 
 // ---- attestations -------------------------------------------------------------------------
@@ -1079,16 +1089,19 @@ fn evaluate_bounds_bundles_and_attestations() {
     let (mut l, image) = image_layout();
     add_referrer(&mut l, &image, &v3_signature(&key_signer(), &image.digest));
     let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
-    let mut many = ev.clone();
-    many.bundles = vec![b"{}".to_vec(); 1000];
-    many.bundles.push(ev.bundles[0].clone());
-    let d = key_policy().evaluate(&RUST_CRYPTO, &FsFiles, &many, now());
-    assert!(!d.allowed && d.reason.contains("exceeds the limit of 1000"), "{}", d.reason);
-    let mut many = ev;
-    many.bundles.clear();
-    many.attestations = vec![sealcheck::cosign::StoredSignature { media_type: DSSE_ENVELOPE.into(), payload: b"{}".to_vec(), annotations: BTreeMap::new() }; 1001];
-    let d = key_attestation_policy(SLSA).evaluate(&RUST_CRYPTO, &FsFiles, &many, now());
-    assert!(!d.allowed && d.reason.contains("exceeds the limit of 1000"), "{}", d.reason);
+    let good = bundles(&ev)[0].to_vec();
+    let mut many = ImageEvidence::new(ev.reference().clone()).with_manifest(ev.manifest().unwrap().to_vec());
+    for _ in 0..1000 {
+        many.push(EvidenceItem::Bundle(b"{}".to_vec()), "caller").unwrap();
+    }
+    let e = many.push(EvidenceItem::Bundle(good), "caller").unwrap_err();
+    assert!(e.to_string().contains("exceeds the limit of 1000"), "{e}");
+    let att = sealcheck::cosign::StoredSignature { media_type: DSSE_ENVELOPE.into(), payload: b"{}".to_vec(), annotations: BTreeMap::new() };
+    for _ in 0..1000 {
+        many.push(EvidenceItem::Attestation(att.clone()), "caller").unwrap();
+    }
+    let e = many.push(EvidenceItem::Attestation(att), "caller").unwrap_err();
+    assert!(e.to_string().contains("exceeds the limit of 1000"), "{e}");
 }
 
 /// cosign (legacy `verify`) and the v3 path here require an SCT from a trusted CT log for a

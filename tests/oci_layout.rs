@@ -112,7 +112,7 @@ fn layouts_with_bad_blobs_are_rejected() {
     // A signature payload blob that is missing.
     let (dir, _) =
         fixture_layout(&fx, |l, payload| std::fs::remove_file(l.dir.join("blobs/sha256").join(&payload.to_string()[7..])).unwrap());
-    assert!(matches!(decide(&fx, &dir, &Selector::Default), Err(Error::Encoding { .. })));
+    assert!(matches!(decide(&fx, &dir, &Selector::Default), Err(Error::MissingEvidence(_))));
     // A signature payload blob whose bytes do not match its digest.
     let (dir, _) =
         fixture_layout(&fx, |l, payload| std::fs::write(l.dir.join("blobs/sha256").join(&payload.to_string()[7..]), b"tampered").unwrap());

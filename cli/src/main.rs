@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
 use sealcheck::encoding::{hex_decode, pem_decode_one};
 use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, FulcioField, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
-use sealcheck::UnixTime;
+use sealcheck::{UnixTime, limits};
 
 #[derive(Parser)]
 #[command(name = "sealcheck", version, about = "Verify container image and artifact signatures offline")]
@@ -141,12 +141,13 @@ fn verify_image(args: &VerifyImage) -> ExitCode {
         eprintln!("sealcheck: error: {msg}");
         ExitCode::from(2)
     };
-    let policy = match std::fs::read(&args.policy) {
+    let policy = match read_file(&args.policy, limits::MAX_POLICY_BYTES, "policy", "policy file size") {
         Ok(b) => match sealcheck::policy::containers::from_json(&b) {
             Ok(p) => p,
             Err(e) => return input_error(e.kind(), format!("{}: {e}", args.policy.display())),
         },
-        Err(e) => return input_error("Io", format!("{}: {e}", args.policy.display())),
+        Err(Failure::Input(kind, msg)) => return input_error(kind, msg),
+        Err(Failure::Rejected(e)) => return input_error(e.kind(), e.to_string()),
     };
     let reference = match sealcheck::oci::Reference::parse(&args.reference) {
         Ok(r) => r,
@@ -165,15 +166,10 @@ fn verify_image(args: &VerifyImage) -> ExitCode {
         Err(Failure::Input(kind, msg)) => return input_error(kind, msg),
         Err(Failure::Rejected(e)) => return input_error(e.kind(), e.to_string()),
     };
+    // The evidence could not be gathered: an input error (exit 2), never a decision.
     let decision = match image {
         Ok(image) => policy.evaluate(&RUST_CRYPTO, &sealcheck::policy::FsFiles, &image, now),
-        Err(e) => {
-            if args.json {
-                println!("{}", serde_json::json!({"allowed": false, "reason": format!("image source: {e}"), "error": {"kind": e.kind(), "message": e.to_string()}}));
-            }
-            eprintln!("sealcheck: denied: image source: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return input_error(e.kind(), format!("image source {}: {e}", args.source)),
     };
     if args.json {
         println!("{}", serde_json::to_string(&decision).unwrap_or_default());
@@ -192,21 +188,23 @@ fn now() -> Result<UnixTime, Failure> {
     Ok(UnixTime::new(i64::try_from(now.as_secs()).unwrap_or(i64::MAX), now.subsec_nanos()))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::Input("Io", format!("{}: {e}", path.display())))
+/// Reads a file the command line names: a regular file of at most `max` bytes.
+fn read_file(path: &Path, max: usize, what: &str, limit: &'static str) -> Result<Vec<u8>, Failure> {
+    sealcheck::fs::read_file(path, max, what, limit).map_err(|e| Failure::Input(e.kind(), e.to_string()))
 }
 
 fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
     let backend = &RUST_CRYPTO;
     let input = |e: sealcheck::Error| Failure::Input(e.kind(), e.to_string());
     let root = match (&args.trusted_root, args.staging) {
-        (Some(p), _) => TrustedRoot::from_json(backend, &read(p)?).map_err(input)?,
+        (Some(p), _) => TrustedRoot::from_json(backend, &read_file(p, limits::MAX_TRUSTED_ROOT_BYTES, "trusted root", "trusted root size")?).map_err(input)?,
         (None, true) => TrustedRoot::staging(backend).map_err(input)?,
         (None, false) => TrustedRoot::production(backend).map_err(input)?,
     };
     let policy = match &args.key {
         Some(p) => {
-            let pem = String::from_utf8(read(p)?).map_err(|_| Failure::Input("Encoding", format!("{}: not UTF-8 PEM", p.display())))?;
+            let pem = String::from_utf8(read_file(p, limits::MAX_KEY_FILE_BYTES, "key", "key file size")?)
+                .map_err(|_| Failure::Input("Encoding", format!("{}: not UTF-8 PEM", p.display())))?;
             let der = pem_decode_one("--key", &pem, "PUBLIC KEY").map_err(input)?;
             SignerPolicy::Key(TrustedKey { key: PublicKey::from_spki_der("--key", &der).map_err(input)?, valid_for: None })
         }
@@ -236,12 +234,12 @@ fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
             SignerPolicy::Identity(id)
         }
     };
-    let bundle_bytes = read(&args.bundle)?;
+    let bundle_bytes = read_file(&args.bundle, limits::MAX_BUNDLE_BYTES, "bundle", "bundle size")?;
     let artifact_bytes;
     let artifact = match parse_digest(&args.artifact).map_err(input)? {
         Some(d) => Artifact::Digest(d),
         None => {
-            artifact_bytes = read(Path::new(&args.artifact))?;
+            artifact_bytes = read_file(Path::new(&args.artifact), limits::MAX_ARTIFACT_BYTES, "artifact", "artifact size")?;
             Artifact::Bytes(&artifact_bytes)
         }
     };

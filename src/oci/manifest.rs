@@ -128,6 +128,13 @@ impl Manifest {
         })
     }
 
+    /// The artifact type (image-spec `manifest.md`): `artifactType`, or for an image manifest
+    /// without one, the config's media type.
+    #[must_use]
+    pub fn effective_artifact_type(&self) -> Option<&str> {
+        self.artifact_type.as_deref().or(self.config.as_ref().map(|c| c.media_type.as_str()))
+    }
+
     /// True for indexes and manifest lists.
     #[must_use]
     pub fn is_index(&self) -> bool {

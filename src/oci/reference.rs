@@ -211,10 +211,10 @@ impl Reference {
         self
     }
 
-    /// This repository with `digest` (and no tag).
+    /// This reference (its name and tag, if any) with `digest`.
     #[must_use]
     pub fn with_digest(&self, digest: OciDigest) -> Self {
-        Self { digest: Some(digest), tag: None, ..self.repository() }
+        Self { digest: Some(digest), ..self.clone() }
     }
 
     /// The policy scopes of this reference, most specific first, excluding `""`

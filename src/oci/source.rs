@@ -1,38 +1,56 @@
-//! Where image evidence comes from: the [`ArtifactSource`] seam (an OCI layout today, a registry
+//! Where image evidence comes from: the [`ArtifactSource`] seam (OCI layouts today, a registry
 //! client later), and the discovery of signatures for an image (cosign `specs/SIGNATURE_SPEC.md`,
 //! `specs/BUNDLE_SPEC.md`; distribution-spec v1.1 referrers and the `sha256-<hex>` tag fallback).
 //!
-//! Every byte fetched is checked against the digest that named it before it is parsed.
+//! Every blob is admitted against the evidence budget at its declared size before it is read,
+//! must have exactly that size, and is checked against the digest that named it before it is
+//! parsed. A referrer's or fallback index entry's `artifactType` is never trusted: the manifest
+//! itself is read.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::evidence::{EvidenceItem, ImageEvidence};
 use super::manifest::{Descriptor, Manifest};
 use super::{OciDigest, Reference};
 use crate::cosign::StoredSignature;
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
-use crate::limits::{self, MAX_IMAGE_SIGNATURES};
-use crate::policy::ImageEvidence;
+use crate::limits::{self, MAX_IMAGE_SIGNATURES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES};
 
-/// Largest manifest fetched.
-pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
-/// Largest signature layer or bundle fetched (containers/image `MaxSignatureBodySize`).
-pub const MAX_SIGNATURE_BYTES: usize = 4 * 1024 * 1024;
 /// artifactType of cosign v3 signature bundles.
 pub const BUNDLE_ARTIFACT_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// Where a source found a manifest it was asked for by digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The manifest's size, when the source lists it.
+    pub size: Option<u64>,
+    /// The image index that lists it, when it is a platform manifest of a multi-platform image.
+    pub index: Option<Descriptor>,
+}
 
 /// A store of manifests and blobs addressed by digest, with tags and referrers.
 pub trait ArtifactSource {
     /// The manifest descriptor a tag names, if the tag exists.
     fn resolve_tag(&self, tag: &str) -> Result<Option<Descriptor>>;
-    /// Content by digest, if present; at most `max` bytes (larger content is an error).
-    /// Callers verify the digest.
-    fn fetch(&self, digest: &OciDigest, max: usize) -> Result<Option<Vec<u8>>>;
+    /// Content by digest, if present; at most `max` bytes (larger content is an error, found
+    /// before it is read). When `size` is given (from a descriptor) the content must have exactly
+    /// that size (image-spec `descriptor.md`). Callers verify the digest.
+    fn fetch(&self, digest: &OciDigest, size: Option<u64>, max: usize) -> Result<Option<Vec<u8>>>;
     /// Descriptors of manifests whose `subject` is `digest` (referrers API).
     fn referrers(&self, digest: &OciDigest) -> Result<Vec<Descriptor>>;
-    /// The manifest used when no tag or digest is given, if the source has exactly one.
+    /// The manifest used when no tag or digest is given, if the source has exactly one image.
     fn default_manifest(&self) -> Result<Option<Descriptor>>;
+    /// A manifest asked for by digest: its size and the index listing it, if the source knows.
+    fn locate(&self, digest: &OciDigest) -> Result<Option<Located>>;
+    /// Manifests holding the cosign attachments of `digest` with tag suffix `suffix` (`.sig`,
+    /// `.att`), each with where it was found: the `<alg>-<hex><suffix>` tag, and what else the
+    /// source knows them by.
+    fn attachments(&self, digest: &OciDigest, suffix: &str) -> Result<Vec<(Descriptor, String)>> {
+        let tag = digest.tag_form(suffix);
+        Ok(self.resolve_tag(&tag)?.map(|d| (d, alloc::format!("tag {tag}"))).into_iter().collect())
+    }
 }
 
 /// Which image in the source.
@@ -46,90 +64,109 @@ pub enum Selector {
     Digest(OciDigest),
 }
 
-/// Fetches `digest` and checks the content against it.
-pub fn fetch_verified(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest, max: usize) -> Result<Vec<u8>> {
-    let bytes = source
-        .fetch(digest, max)?
-        .ok_or_else(|| Error::Encoding { what: alloc::format!("blob {digest}: missing"), encoding: "OCI content" })?;
+/// Fetches `digest` (of declared `size`, if known) and checks the content against it.
+pub fn fetch_verified(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest, size: Option<u64>, max: usize) -> Result<Vec<u8>> {
+    let bytes = source.fetch(digest, size, max)?.ok_or_else(|| Error::MissingEvidence("a blob the image or its signatures name"))?;
     digest.verify(backend, &bytes)?;
     Ok(bytes)
 }
 
-/// Collects the evidence for the image `selector` names: its manifest, its legacy cosign
-/// signatures (`<alg>-<hex>.sig` tag) and attestations (`<alg>-<hex>.att`), and its cosign v3
-/// bundles (referrers, then the `<alg>-<hex>` tag fallback). Referrers whose `subject` is another digest are ignored.
+/// A blob named by a descriptor, admitted against the evidence budget first.
+fn fetch_evidence(backend: &dyn Backend, source: &dyn ArtifactSource, ev: &ImageEvidence, d: &Descriptor, max: usize) -> Result<Vec<u8>> {
+    limits::check("signature blob size", usize::try_from(d.size).unwrap_or(usize::MAX), max)?;
+    ev.admit(d.size)?;
+    fetch_verified(backend, source, &d.digest, Some(d.size), max)
+}
+
+/// Collects the evidence for the image `selector` names, asked about as `reference`: its
+/// manifest, its legacy cosign signatures (`<alg>-<hex>.sig`) and attestations (`.att`), and
+/// its cosign v3 bundles (referrers, then the `<alg>-<hex>` tag fallback). A platform manifest
+/// selected by digest that an index of the source lists is decided with that index: the index
+/// and the evidence attached to it are gathered too (a policy may accept index signatures).
+///
+/// The reference must agree with the source: its digest, if any, is the selected manifest's;
+/// its tag, if the source knows that tag, names the selected manifest; a reference with both a
+/// tag and a digest needs the source to resolve the tag to that digest.
 pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Reference, selector: &Selector) -> Result<ImageEvidence> {
-    let desc_digest = match selector {
-        Selector::Digest(d) => *d,
+    let (digest, size, index) = match selector {
+        Selector::Digest(d) => {
+            let l = source.locate(d)?.ok_or_else(|| Error::NotFound(alloc::format!("manifest {d} in the image source")))?;
+            (*d, l.size, l.index)
+        }
         Selector::Tag(t) => {
-            source
-                .resolve_tag(t)?
-                .ok_or_else(|| Error::Encoding { what: alloc::format!("tag {t:?}: not found"), encoding: "OCI layout" })?
-                .digest
+            let d = source.resolve_tag(t)?.ok_or_else(|| Error::NotFound(alloc::format!("tag {t:?} in the image source")))?;
+            (d.digest, Some(d.size), None)
         }
         Selector::Default => {
-            source.default_manifest()?.ok_or(Error::MissingEvidence("a single image in the source (give :TAG or @DIGEST)"))?.digest
+            let d = source.default_manifest()?.ok_or_else(|| {
+                Error::Usage(String::from("the image source holds no single image: name one with :TAG or @DIGEST"))
+            })?;
+            (d.digest, Some(d.size), None)
         }
     };
-    let manifest = fetch_verified(backend, source, &desc_digest, MAX_MANIFEST_BYTES)?;
-    if let Some(d) = reference.digest() {
-        if *d != desc_digest {
-            return Err(Error::ArtifactMismatch("the reference's digest is not the selected manifest's"));
+    check_reference(source, &reference, &digest)?;
+    let manifest = fetch_verified(backend, source, &digest, size, MAX_MANIFEST_BYTES)?;
+    let mut ev = ImageEvidence::new(reference).with_manifest(manifest);
+    gather(backend, source, &digest, &mut ev)?;
+    if let Some(index) = index {
+        ev.set_index(fetch_verified(backend, source, &index.digest, Some(index.size), MAX_MANIFEST_BYTES)?);
+        gather(backend, source, &index.digest, &mut ev)?;
+    }
+    Ok(ev)
+}
+
+fn check_reference(source: &dyn ArtifactSource, reference: &Reference, selected: &OciDigest) -> Result<()> {
+    if reference.digest().is_some_and(|d| d != selected) {
+        return Err(Error::ArtifactMismatch("the reference's digest is not the selected manifest's"));
+    }
+    let Some(tag) = reference.tag() else { return Ok(()) };
+    match source.resolve_tag(tag)? {
+        Some(d) if d.digest != *selected => {
+            Err(Error::Usage(alloc::format!("the reference {reference}: tag {tag:?} names {} in the image source, not {selected}", d.digest)))
+        }
+        None if reference.digest().is_some() => Err(Error::Usage(alloc::format!(
+            "the reference {reference} has a tag and a digest, but the image source has no tag {tag:?} to check it against"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Adds what is attached to `digest`: legacy signatures and attestations, then bundles.
+fn gather(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest, ev: &mut ImageEvidence) -> Result<()> {
+    for (suffix, attestation) in [(".sig", false), (".att", true)] {
+        for (desc, origin) in source.attachments(digest, suffix)? {
+            let m = Manifest::from_json(&fetch_verified(backend, source, &desc.digest, Some(desc.size), MAX_MANIFEST_BYTES)?)?;
+            limits::check(if attestation { "attestation layers" } else { "signature layers" }, m.layers.len(), MAX_IMAGE_SIGNATURES)?;
+            for (i, layer) in m.layers.iter().enumerate() {
+                let payload = fetch_evidence(backend, source, ev, layer, MAX_SIGNATURE_BYTES)?;
+                let stored = StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() };
+                let item = if attestation { EvidenceItem::Attestation(stored) } else { EvidenceItem::SimpleSigning(stored) };
+                ev.push(item, alloc::format!("{origin} layer {i}"))?;
+            }
         }
     }
-    let mut budget = crate::limits::MAX_EVIDENCE_BYTES;
-    let mut take = |bytes: Vec<u8>| -> Result<Vec<u8>> {
-        budget = budget.checked_sub(bytes.len()).ok_or(Error::LimitExceeded {
-            what: "evidence bytes for one image",
-            max: crate::limits::MAX_EVIDENCE_BYTES,
-            got: crate::limits::MAX_EVIDENCE_BYTES + bytes.len(),
-        })?;
-        Ok(bytes)
-    };
-    let signatures = tagged_layers(backend, source, &desc_digest.tag_form(".sig"), "signature layers", &mut take)?;
-    let attestations = tagged_layers(backend, source, &desc_digest.tag_form(".att"), "attestation layers", &mut take)?;
-    let mut candidates = source.referrers(&desc_digest)?;
-    if let Some(fallback) = source.resolve_tag(&desc_digest.tag_form(""))? {
-        let index = Manifest::from_json(&fetch_verified(backend, source, &fallback.digest, MAX_MANIFEST_BYTES)?)?;
-        candidates.extend(index.manifests);
+    let mut candidates: Vec<(Descriptor, String)> =
+        source.referrers(digest)?.into_iter().map(|d| (d, String::from("referrer"))).collect();
+    let fallback = digest.tag_form("");
+    if let Some(f) = source.resolve_tag(&fallback)? {
+        let index = Manifest::from_json(&fetch_verified(backend, source, &f.digest, Some(f.size), MAX_MANIFEST_BYTES)?)?;
+        candidates.extend(index.manifests.into_iter().map(|d| (d, alloc::format!("referrers tag {fallback}"))));
     }
     limits::check("referrers", candidates.len(), MAX_IMAGE_SIGNATURES)?;
-    let mut bundles = Vec::new();
     let mut seen: Vec<OciDigest> = Vec::new();
-    for c in candidates {
+    for (c, via) in candidates {
         if seen.contains(&c.digest) {
             continue;
         }
         seen.push(c.digest);
-        let m = Manifest::from_json(&fetch_verified(backend, source, &c.digest, MAX_MANIFEST_BYTES)?)?;
-        let is_bundle = m.artifact_type.as_deref().or(c.artifact_type.as_deref()) == Some(BUNDLE_ARTIFACT_TYPE);
-        if !is_bundle || m.subject.as_ref().is_none_or(|s| s.digest != desc_digest) {
+        // The descriptor's artifactType is not trusted: the manifest says what it is.
+        let m = Manifest::from_json(&fetch_verified(backend, source, &c.digest, Some(c.size), MAX_MANIFEST_BYTES)?)?;
+        if m.effective_artifact_type() != Some(BUNDLE_ARTIFACT_TYPE) || m.subject.as_ref().is_none_or(|s| s.digest != *digest) {
             continue;
         }
         let [layer] = m.layers.as_slice() else { continue };
-        bundles.push(take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?);
+        let bundle = fetch_evidence(backend, source, ev, layer, MAX_SIGNATURE_BYTES)?;
+        ev.push(EvidenceItem::Bundle(bundle), alloc::format!("{via} {}", c.digest))?;
     }
-    Ok(ImageEvidence { reference, manifest: Some(manifest), signatures, attestations, bundles })
-}
-
-/// The layers of the manifest a cosign tag (`<alg>-<hex>.sig` / `.att`) names, each with its
-/// media type and annotations; none when the tag is absent. Layer bytes pass through `take`
-/// (the evidence budget).
-fn tagged_layers(
-    backend: &dyn Backend,
-    source: &dyn ArtifactSource,
-    tag: &str,
-    what: &'static str,
-    take: &mut dyn FnMut(Vec<u8>) -> Result<Vec<u8>>,
-) -> Result<Vec<StoredSignature>> {
-    let Some(desc) = source.resolve_tag(tag)? else { return Ok(Vec::new()) };
-    let m = Manifest::from_json(&fetch_verified(backend, source, &desc.digest, MAX_MANIFEST_BYTES)?)?;
-    limits::check(what, m.layers.len(), MAX_IMAGE_SIGNATURES)?;
-    m.layers
-        .iter()
-        .map(|layer| {
-            let payload = take(fetch_verified(backend, source, &layer.digest, MAX_SIGNATURE_BYTES)?)?;
-            Ok(StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() })
-        })
-        .collect()
+    Ok(())
 }

@@ -2,10 +2,16 @@
 //! `specs/BUNDLE_SPEC.md`), verified with the bundle verifier against a requirement's trust.
 //!
 //! The referrer's `subject` is unsigned; what binds a bundle to the image is the in-toto
-//! subject digest (or the message digest), which must be the manifest digest. A bundle carries
-//! no `docker-reference`: `signedIdentity` is applied to the in-toto subject's `name`, where
-//! cosign writes the repository. Only signature statements (predicate
-//! `https://sigstore.dev/cosign/sign/v1`) count as signatures; attestations do not.
+//! subject digest, which must equal the manifest on every digest algorithm both name. A bundle
+//! carries no `docker-reference`, so it gets its own rule: its signed identity is the
+//! reference `<subject name>@<manifest digest>` (cosign writes the repository as the subject
+//! name; a name that carries a tag keeps it, one that carries a digest must name this
+//! manifest), and `signedIdentity` applies to that reference with the upstream rules unchanged:
+//! `matchRepository` and `exactRepository` compare the repository, `matchRepoDigestOrExact`
+//! accepts a bundle for an image referenced by digest and never for one referenced by tag alone
+//! (the bundle does not sign the tag), `matchExact` and `exactReference` need the exact
+//! `name@digest`. Only signature statements (predicate `https://sigstore.dev/cosign/sign/v1`)
+//! count as signatures; attestations do not.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -15,7 +21,7 @@ use crate::cosign::SimpleSigningPayload;
 use crate::cosign::verify::{SignatureTrust, SignerTrust, VerifiedImageSignature};
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
-use crate::oci::{OciDigest, Reference};
+use crate::oci::{ImageEvidence, OciDigest, Reference};
 use crate::sigstore::trusted_root::{Authority, LogKey, Window};
 use crate::sigstore::{
     Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, Thresholds, TrustedKey, TrustedRoot, VerifiedBundle, Verifier,
@@ -31,7 +37,7 @@ pub(crate) fn verify_image_bundle(
     backend: &dyn Backend,
     mut bundle: Bundle,
     trust: &SignatureTrust,
-    image: &Reference,
+    image: &ImageEvidence,
     digest: &OciDigest,
     identity: &IdentityRule,
     predicate_type: &str,
@@ -42,7 +48,11 @@ pub(crate) fn verify_image_bundle(
         // containers/image ignores the SET then).
         bundle.tlog_entries.clear();
     }
-    let artifact = Artifact::Digest(*digest.digest());
+    // The in-toto subject must equal the manifest on every digest algorithm both have.
+    let artifact = match image.manifest() {
+        Some(m) => Artifact::Bytes(m),
+        None => Artifact::Digest(*digest.digest()),
+    };
     let rekor = || trust.rekor_keys.iter().map(|k| LogKey::from_key(backend, k.clone())).collect::<Vec<_>>();
     let (verified, signer) = match &trust.signer {
         SignerTrust::Keys(keys) => {
@@ -80,8 +90,10 @@ pub(crate) fn verify_image_bundle(
         SignerTrust::Pki { .. } => return Err(Error::SignerMismatch("pki requirements do not verify Sigstore bundles")),
     };
     let name = signed_name(&verified, predicate_type)?;
-    if !identity.matches(image, &name) {
-        return Err(Error::IdentityMismatch { got: name, want: alloc::format!("{identity:?} for {image}") });
+    let signed = bundle_identity(backend, &name, image, digest)?;
+    let image = image.reference();
+    if !identity.matches_reference(image, &signed) {
+        return Err(Error::IdentityMismatch { got: signed.to_string(), want: alloc::format!("{identity:?} for {image}") });
     }
     let integrated_time = verified.times.first().map(|t| t.time);
     let signer = match &verified.signer {
@@ -95,6 +107,18 @@ pub(crate) fn verify_image_bundle(
         signer,
         integrated_time,
     })
+}
+
+/// A bundle's signed identity: the subject name with the manifest digest the bundle binds.
+fn bundle_identity(backend: &dyn Backend, name: &str, image: &ImageEvidence, digest: &OciDigest) -> Result<Reference> {
+    let mismatch = |why: &str| Error::IdentityMismatch { got: String::from(name), want: String::from(why) };
+    let named = Reference::parse(name).map_err(|_| mismatch("an in-toto subject name that is an image reference"))?;
+    if let Some(d) = named.digest() {
+        if !image.manifest().is_some_and(|m| d.matches(backend, m)) {
+            return Err(mismatch("a subject name whose digest is this manifest's"));
+        }
+    }
+    Ok(named.with_digest(*digest))
 }
 
 /// The repository a bundle names: the matching in-toto subject's name, for a statement of the

@@ -11,19 +11,18 @@ pub mod containers;
 mod decision;
 pub mod identity;
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 pub use decision::{Decision, RequirementRecord, SignatureRecord};
 pub use identity::IdentityRule;
 
-use crate::cosign::StoredSignature;
 use crate::cosign::verify::{KeylessTrust, SignatureTrust, SignerTrust, verify_stored};
 use crate::crypto::{Backend, HashAlgorithm, PublicKey};
 use crate::encoding::pem_decode_all;
 use crate::error::{Error, Result};
-use crate::limits::{self, MAX_IMAGE_SIGNATURES};
-use crate::oci::{OciDigest, Reference};
+use crate::limits;
+use crate::oci::{EvidenceItem, ImageEvidence, OciDigest, Reference};
 use crate::sigstore::{CertificateIdentity, Matcher, TrustedRoot};
 use crate::time::UnixTime;
 use crate::x509::Certificate;
@@ -39,8 +38,8 @@ pub enum Material {
 
 /// Reads files a policy refers to. `std` builds provide [`FsFiles`]; embedders supply their own.
 pub trait PolicyFiles {
-    /// The file's bytes.
-    fn read(&self, path: &str) -> Result<Vec<u8>>;
+    /// The file's bytes, at most `max`.
+    fn read(&self, path: &str, max: usize) -> Result<Vec<u8>>;
 }
 
 /// Reads policy files from the local filesystem.
@@ -50,8 +49,8 @@ pub struct FsFiles;
 
 #[cfg(feature = "std")]
 impl PolicyFiles for FsFiles {
-    fn read(&self, path: &str) -> Result<Vec<u8>> {
-        std::fs::read(path).map_err(|e| Error::Encoding { what: alloc::format!("{path}: {e}"), encoding: "file" })
+    fn read(&self, path: &str, max: usize) -> Result<Vec<u8>> {
+        crate::fs::read_file(std::path::Path::new(path), max, "policy file", "policy file size")
     }
 }
 
@@ -155,22 +154,6 @@ pub struct Policy {
     pub transports: Vec<(String, Scopes)>,
 }
 
-/// The evidence for one image: its reference, manifest and stored signatures.
-#[derive(Debug, Clone)]
-pub struct ImageEvidence {
-    /// The reference the image is asked about (docker transport).
-    pub reference: Reference,
-    /// The manifest bytes; `None` when the source has none (always a rejection).
-    pub manifest: Option<Vec<u8>>,
-    /// Legacy cosign signatures found for the manifest, in source order.
-    pub signatures: Vec<StoredSignature>,
-    /// Legacy cosign attestations (DSSE envelope layers of the `.att` manifest).
-    pub attestations: Vec<StoredSignature>,
-    /// Sigstore bundles (JSON) attached to the manifest as referrers: cosign v3 signatures and
-    /// attestations.
-    pub bundles: Vec<Vec<u8>>,
-}
-
 impl Policy {
     /// The rules that apply to `reference` under `transport`, and the scope that selected them
     /// (`"default"` for the global default).
@@ -191,8 +174,8 @@ impl Policy {
 
     /// Decides whether the image may run, at verification time `now`.
     pub fn evaluate(&self, backend: &dyn Backend, files: &dyn PolicyFiles, image: &ImageEvidence, now: UnixTime) -> Decision {
-        let (scope, rules) = self.rules_for("docker", &image.reference);
-        let mut record = Decision::new(&image.reference, scope, now);
+        let (scope, rules) = self.rules_for("docker", image.reference());
+        let mut record = Decision::new(image.reference(), scope, now);
         let manifest_digest = match manifest_digest(backend, image) {
             Ok(d) => d,
             Err(e) => return record.refuse(alloc::format!("manifest: {e}")),
@@ -200,11 +183,6 @@ impl Policy {
         record.manifest_digest = Some(manifest_digest);
         if rules.is_empty() {
             return record.refuse("policy: empty requirement list".into());
-        }
-        for (what, n) in [("image signatures", image.signatures.len()), ("image attestations", image.attestations.len()), ("image bundles", image.bundles.len())] {
-            if let Err(e) = limits::check(what, n, MAX_IMAGE_SIGNATURES) {
-                return record.refuse(e.to_string());
-            }
         }
         for (i, req) in rules.iter().enumerate() {
             record.requirements.push(evaluate_requirement(backend, files, i, req, image, &manifest_digest, now));
@@ -216,13 +194,13 @@ impl Policy {
 /// SHA-256 of the manifest, checked against the reference's digest. Schema 1 manifests (whose
 /// digest excludes embedded JWS signatures) are refused.
 fn manifest_digest(backend: &dyn Backend, image: &ImageEvidence) -> Result<OciDigest> {
-    let m = image.manifest.as_deref().ok_or(Error::MissingEvidence("image manifest"))?;
+    let m = image.manifest().ok_or(Error::MissingEvidence("image manifest"))?;
     let v: serde_json::Value =
         serde_json::from_slice(m).map_err(|e| Error::Json { what: "image manifest", detail: alloc::format!("{e}") })?;
     if v.get("schemaVersion").and_then(serde_json::Value::as_u64) != Some(2) {
         return Err(Error::Json { what: "image manifest", detail: "only schemaVersion 2 manifests are accepted".into() });
     }
-    let digest = match image.reference.digest() {
+    let digest = match image.reference().digest() {
         Some(d) => {
             d.verify(backend, m)?;
             *d
@@ -258,16 +236,22 @@ fn evaluate_requirement(
                     return rec;
                 }
             };
-            let legacy = if predicate_type.is_none() { image.signatures.as_slice() } else { &[] };
+            let items = image.items();
+            let legacy: Vec<_> = if predicate_type.is_none() {
+                items.iter().filter_map(|f| if let EvidenceItem::SimpleSigning(s) = &f.item { Some(s) } else { None }).collect()
+            } else {
+                Vec::new()
+            };
             for (i, sig) in legacy.iter().enumerate() {
                 let verdict = verify_stored(backend, sig, &trust, now).and_then(|v| {
-                    if v.payload.manifest_digest != *digest {
+                    // The payload's digest is checked with its own algorithm over the manifest bytes.
+                    if !image.manifest().is_some_and(|m| v.payload.manifest_digest.matches(backend, m)) {
                         return Err(Error::ArtifactMismatch("signature is for another manifest digest"));
                     }
-                    if !identity.matches(&image.reference, &v.payload.docker_reference) {
+                    if !identity.matches(image.reference(), &v.payload.docker_reference) {
                         return Err(Error::IdentityMismatch {
                             got: v.payload.docker_reference.clone(),
-                            want: alloc::format!("{identity:?} for {}", image.reference),
+                            want: alloc::format!("{identity:?} for {}", image.reference()),
                         });
                     }
                     Ok(v)
@@ -281,14 +265,19 @@ fn evaluate_requirement(
                 }
             }
             let want = predicate_type.as_deref().unwrap_or(bundles::COSIGN_SIGN_PREDICATE);
-            let legacy_atts = if predicate_type.is_some() { image.attestations.as_slice() } else { &[] };
+            let legacy_atts: Vec<_> = if predicate_type.is_some() {
+                items.iter().filter_map(|f| if let EvidenceItem::Attestation(s) = &f.item { Some(s) } else { None }).collect()
+            } else {
+                Vec::new()
+            };
+            let bundle_items: Vec<&[u8]> = items.iter().filter_map(|f| if let EvidenceItem::Bundle(b) = &f.item { Some(b.as_slice()) } else { None }).collect();
             let parsed = legacy_atts
                 .iter()
-                .map(crate::cosign::attestation::to_bundle)
-                .chain(image.bundles.iter().map(|j| crate::sigstore::Bundle::from_json(j)));
+                .map(|s| crate::cosign::attestation::to_bundle(s))
+                .chain(bundle_items.iter().map(|j| crate::sigstore::Bundle::from_json(j)));
             for (j, bundle) in parsed.enumerate() {
                 let i = legacy.len() + j;
-                let verdict = bundle.and_then(|b| bundles::verify_image_bundle(backend, b, &trust, &image.reference, digest, identity, want, now));
+                let verdict = bundle.and_then(|b| bundles::verify_image_bundle(backend, b, &trust, image, digest, identity, want, now));
                 let accepted = verdict.is_ok();
                 rec.signatures.push(SignatureRecord::from_verdict(i, verdict));
                 if accepted {
@@ -298,7 +287,7 @@ fn evaluate_requirement(
                 }
             }
             let non_signatures = legacy.iter().filter(|s| !s.is_simple_signing()).count();
-            let considered = legacy.len() - non_signatures + legacy_atts.len() + image.bundles.len();
+            let considered = legacy.len() - non_signatures + legacy_atts.len() + bundle_items.len();
             let noun = if predicate_type.is_some() { "attestations" } else { "signatures" };
             rec.reason = if considered == 0 {
                 alloc::format!("no {noun}")
@@ -310,9 +299,9 @@ fn evaluate_requirement(
     rec
 }
 
-fn load(files: &dyn PolicyFiles, m: &Material) -> Result<Vec<u8>> {
+fn load(files: &dyn PolicyFiles, m: &Material, max: usize) -> Result<Vec<u8>> {
     match m {
-        Material::Path(p) => files.read(p),
+        Material::Path(p) => files.read(p, max),
         Material::Data(d) => Ok(d.clone()),
     }
 }
@@ -324,7 +313,7 @@ fn pem_text(bytes: &[u8]) -> Result<&str> {
 fn load_keys(files: &dyn PolicyFiles, ms: &[Material]) -> Result<Vec<PublicKey>> {
     let mut out = Vec::new();
     for m in ms {
-        for b in pem_decode_all("policy public key", pem_text(&load(files, m)?)?)? {
+        for b in pem_decode_all("policy public key", pem_text(&load(files, m, limits::MAX_KEY_FILE_BYTES)?)?)? {
             if b.label != "PUBLIC KEY" {
                 return Err(Error::Encoding { what: alloc::format!("policy public key ({})", b.label), encoding: "PEM" });
             }
@@ -335,7 +324,7 @@ fn load_keys(files: &dyn PolicyFiles, ms: &[Material]) -> Result<Vec<PublicKey>>
 }
 
 fn load_certs(files: &dyn PolicyFiles, m: &Material) -> Result<Vec<Certificate>> {
-    pem_decode_all("policy CA certificates", pem_text(&load(files, m)?)?)?
+    pem_decode_all("policy CA certificates", pem_text(&load(files, m, limits::MAX_KEY_FILE_BYTES)?)?)?
         .iter()
         .filter(|b| b.label == "CERTIFICATE")
         .map(|b| Certificate::from_der("policy CA certificate", &b.der))
@@ -353,7 +342,7 @@ fn load_trust(files: &dyn PolicyFiles, signer: &SignerSpec, rekor: &[Material]) 
             let root = match root {
                 RootSource::PublicGood => TrustedRoot::production(backend)?,
                 RootSource::Staging => TrustedRoot::staging(backend)?,
-                RootSource::File(m) => TrustedRoot::from_json(backend, &load(files, m)?)?,
+                RootSource::File(m) => TrustedRoot::from_json(backend, &load(files, m, limits::MAX_TRUSTED_ROOT_BYTES)?)?,
             };
             let matcher = |(v, re): &(String, bool)| if *re { Matcher::regex(v) } else { Ok(Matcher::exact(v)) };
             let identity = CertificateIdentity::new(matcher(san)?, matcher(issuer)?);
@@ -372,6 +361,7 @@ fn load_trust(files: &dyn PolicyFiles, signer: &SignerSpec, rekor: &[Material]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     /// Each scope in a policy is a `reject` requirement named by its scope via `Unsupported`,
     /// so the rule that applies can be read back.

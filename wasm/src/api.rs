@@ -7,7 +7,8 @@ use sealcheck::cosign::StoredSignature;
 use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
 use sealcheck::encoding::{hex_decode, pem_decode_one};
 use sealcheck::oci::Reference;
-use sealcheck::policy::{ImageEvidence, Policy, PolicyFiles};
+use sealcheck::oci::{EvidenceItem, ImageEvidence};
+use sealcheck::policy::{Policy, PolicyFiles};
 use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
 use sealcheck::UnixTime;
 use serde::Deserialize;
@@ -60,7 +61,7 @@ fn now(secs: f64) -> Result<UnixTime, ApiError> {
 struct NoFiles;
 
 impl PolicyFiles for NoFiles {
-    fn read(&self, path: &str) -> sealcheck::Result<Vec<u8>> {
+    fn read(&self, path: &str, _max: usize) -> sealcheck::Result<Vec<u8>> {
         Err(sealcheck::Error::Encoding { what: format!("{path}: files cannot be read in WASM; use keyData/caData/trustedRootData"), encoding: "file" })
     }
 }
@@ -211,13 +212,14 @@ pub struct DecideImageRequest {
 pub fn decide_image(policy: &Policy, req: &DecideImageRequest) -> Result<Value, ApiError> {
     let reference = Reference::parse(&req.reference).map_err(|e| ApiError::from_input(&e))?;
     let manifest = b64("manifest", &req.manifest)?;
-    let signatures = req
-        .signatures
-        .iter()
-        .map(|s| StoredSignature::from_storage_blob(&b64("signatures", s)?).map_err(|e| ApiError::from_input(&e)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let bundles = req.bundles.iter().map(|b| b64("bundles", b)).collect::<Result<Vec<_>, _>>()?;
-    let image = ImageEvidence { reference, manifest: Some(manifest), signatures, attestations: Vec::new(), bundles };
+    let mut image = ImageEvidence::new(reference).with_manifest(manifest);
+    for (i, s) in req.signatures.iter().enumerate() {
+        let stored = StoredSignature::from_storage_blob(&b64("signatures", s)?).map_err(|e| ApiError::from_input(&e))?;
+        image.push(EvidenceItem::SimpleSigning(stored), format!("signature {i}")).map_err(|e| ApiError::from_input(&e))?;
+    }
+    for (i, b) in req.bundles.iter().enumerate() {
+        image.push(EvidenceItem::Bundle(b64("bundles", b)?), format!("bundle {i}")).map_err(|e| ApiError::from_input(&e))?;
+    }
     let at = now(req.now)?;
     let d = policy.evaluate(&RUST_CRYPTO, &NoFiles, &image, at);
     Ok(json!({"code": if d.allowed { CODE_OK } else { CODE_REJECTED }, "allowed": d.allowed, "decision": d}))

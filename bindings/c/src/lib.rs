@@ -19,7 +19,8 @@ use sealcheck::cosign::StoredSignature;
 use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
 use sealcheck::encoding::{hex_decode, pem_decode_one};
 use sealcheck::oci::Reference;
-use sealcheck::policy::{FsFiles, ImageEvidence, Policy};
+use sealcheck::oci::{EvidenceItem, ImageEvidence};
+use sealcheck::policy::{FsFiles, Policy};
 use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
 use sealcheck::UnixTime;
 
@@ -608,20 +609,21 @@ pub unsafe extern "C" fn sealcheck_policy_decide(
         };
         let sigs = try_ffi!(views(signatures, signatures_len));
         let bundles = try_ffi!(views(bundles, bundles_len));
-        let mut stored = Vec::with_capacity(sigs.len());
-        for s in sigs {
-            match StoredSignature::from_storage_blob(s) {
-                Ok(s) => stored.push(s),
+        let mut image = ImageEvidence::new(reference);
+        if !manifest.is_empty() {
+            image = image.with_manifest(manifest.to_vec());
+        }
+        for (i, s) in sigs.into_iter().enumerate() {
+            match StoredSignature::from_storage_blob(s).and_then(|s| image.push(EvidenceItem::SimpleSigning(s), format!("signature {i}"))) {
+                Ok(()) => {}
                 Err(e) => return code_for(&e),
             }
         }
-        let image = ImageEvidence {
-            reference,
-            manifest: (!manifest.is_empty()).then(|| manifest.to_vec()),
-            signatures: stored,
-            attestations: Vec::new(),
-            bundles: bundles.into_iter().map(<[u8]>::to_vec).collect(),
-        };
+        for (i, b) in bundles.into_iter().enumerate() {
+            if let Err(e) = image.push(EvidenceItem::Bundle(b.to_vec()), format!("bundle {i}")) {
+                return code_for(&e);
+            }
+        }
         let d = p.policy.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now));
         unsafe { decision_out(d, out_allowed, out_record) }
     })

@@ -1,0 +1,152 @@
+//! The evidence a source gathered for one image, as found and not yet verified: the reference
+//! asked about, the manifest decided on (and the index it was reached through, if any), and an
+//! open list of evidence items, each with where it was found.
+//!
+//! Every source (OCI layouts, `dir:` layouts, evidence a caller passes in, registries) fills the
+//! same type, through the same bounds: at most [`MAX_IMAGE_SIGNATURES`] items of each kind and
+//! [`MAX_EVIDENCE_BYTES`](crate::limits::MAX_EVIDENCE_BYTES) in all, checked before the bytes
+//! are read ([`ImageEvidence::admit`]) and when they are added.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::Reference;
+use crate::cosign::StoredSignature;
+use crate::error::{Error, Result};
+use crate::limits::{EvidenceBudget, MAX_IMAGE_SIGNATURES};
+
+/// One piece of evidence, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceItem {
+    /// A cosign simple-signing signature (a legacy `.sig` layer, or a containers storage blob),
+    /// or another attachment stored the same way.
+    SimpleSigning(StoredSignature),
+    /// A cosign legacy attestation (a DSSE layer of the `.att` manifest).
+    Attestation(StoredSignature),
+    /// A Sigstore bundle (JSON): a cosign v3 signature or attestation attached as a referrer.
+    Bundle(Vec<u8>),
+}
+
+impl EvidenceItem {
+    fn kind(&self) -> usize {
+        match self {
+            Self::SimpleSigning(_) => 0,
+            Self::Attestation(_) => 1,
+            Self::Bundle(_) => 2,
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Self::SimpleSigning(s) | Self::Attestation(s) => {
+                s.payload.len() + s.annotations.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+            }
+            Self::Bundle(b) => b.len(),
+        }
+    }
+
+    const KIND_NAMES: [&'static str; 3] = ["image signatures", "image attestations", "image bundles"];
+}
+
+/// An evidence item and where it was found (`tag sha256-….sig layer 0`, `referrer sha256:…`,
+/// `signature-1`, …). The location is for the record only: what binds evidence to the image
+/// is inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The evidence.
+    pub item: EvidenceItem,
+    /// Where the source found it.
+    pub origin: String,
+}
+
+/// Everything gathered for one image.
+#[derive(Debug, Clone)]
+pub struct ImageEvidence {
+    reference: Reference,
+    manifest: Option<Vec<u8>>,
+    index: Option<Vec<u8>>,
+    items: Vec<Found>,
+    counts: [usize; 3],
+    budget: EvidenceBudget,
+}
+
+impl ImageEvidence {
+    /// Evidence about `reference` (the docker identity the policy is asked about), with no
+    /// manifest yet (a decision without one is a rejection).
+    #[must_use]
+    pub fn new(reference: Reference) -> Self {
+        Self { reference, manifest: None, index: None, items: Vec::new(), counts: [0; 3], budget: EvidenceBudget::new() }
+    }
+
+    /// Sets the manifest decided on.
+    #[must_use]
+    pub fn with_manifest(mut self, manifest: Vec<u8>) -> Self {
+        self.manifest = Some(manifest);
+        self
+    }
+
+    /// Sets the image index the manifest was reached through (a multi-platform image).
+    pub fn set_index(&mut self, index: Vec<u8>) {
+        self.index = Some(index);
+    }
+
+    /// Fails unless `size` more bytes of evidence fit in the budget; call it before reading them.
+    pub fn admit(&self, size: u64) -> Result<()> {
+        self.budget.admit(size)
+    }
+
+    /// Adds an item found at `origin`, within the bounds.
+    pub fn push(&mut self, item: EvidenceItem, origin: impl Into<String>) -> Result<()> {
+        let k = item.kind();
+        if self.counts[k] >= MAX_IMAGE_SIGNATURES {
+            return Err(Error::LimitExceeded { what: EvidenceItem::KIND_NAMES[k], max: MAX_IMAGE_SIGNATURES, got: self.counts[k] + 1 });
+        }
+        self.budget.charge(item.bytes())?;
+        self.counts[k] += 1;
+        self.items.push(Found { item, origin: origin.into() });
+        Ok(())
+    }
+
+    /// The reference asked about.
+    #[must_use]
+    pub const fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// The manifest bytes, if any.
+    #[must_use]
+    pub fn manifest(&self) -> Option<&[u8]> {
+        self.manifest.as_deref()
+    }
+
+    /// The index bytes the manifest was reached through, if any.
+    #[must_use]
+    pub fn index(&self) -> Option<&[u8]> {
+        self.index.as_deref()
+    }
+
+    /// The items, in the order they were found.
+    #[must_use]
+    pub fn items(&self) -> &[Found] {
+        &self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_on_insertion() {
+        let mut e = ImageEvidence::new(Reference::parse("a/b:c").unwrap());
+        for _ in 0..MAX_IMAGE_SIGNATURES {
+            e.push(EvidenceItem::Bundle(alloc::vec![0; 4]), "x").unwrap();
+        }
+        assert!(matches!(e.push(EvidenceItem::Bundle(Vec::new()), "x"), Err(Error::LimitExceeded { what: "image bundles", .. })));
+        let sig = StoredSignature { media_type: String::new(), payload: alloc::vec![0; 8], annotations: Default::default() };
+        e.push(EvidenceItem::SimpleSigning(sig), "y").unwrap();
+        assert!(e.admit(crate::limits::MAX_EVIDENCE_BYTES as u64).is_err(), "what was added is charged");
+        let big = StoredSignature { media_type: String::new(), payload: alloc::vec![0; crate::limits::MAX_EVIDENCE_BYTES], annotations: Default::default() };
+        assert!(matches!(e.push(EvidenceItem::Attestation(big), "z"), Err(Error::LimitExceeded { what: "evidence bytes for one image", .. })));
+    }
+}
