@@ -47,8 +47,14 @@ enum sealcheck_result
   SEALCHECK_RESULT_PANIC = 7003,
   // The caller's buffer is too small.
   SEALCHECK_RESULT_BUFFER_TOO_SMALL = 7004,
-  // An argument is out of range (unknown flag bits, artifact kind).
+  // An argument is out of range (unknown flag bits, artifact kind, an empty path).
   SEALCHECK_RESULT_INVALID_PARAMETER = 7005,
+  // A handle that is not a live handle of the expected type (freed, or of another type).
+  SEALCHECK_RESULT_INVALID_HANDLE = 7006,
+  // A file or directory cannot be read (not a regular file, outside its layout, an OS error).
+  SEALCHECK_RESULT_IO = 7007,
+  // A file, directory or tag that was named does not exist.
+  SEALCHECK_RESULT_NOT_FOUND = 7008,
   // The trusted root does not load.
   SEALCHECK_RESULT_TRUSTED_ROOT_INVALID = 7010,
   // The policy does not parse.
@@ -200,7 +206,7 @@ const uint8_t *sealcheck_buffer_data(const struct sealcheck_buffer *buf);
 // The buffer's length in bytes; 0 for a NULL buffer.
 size_t sealcheck_buffer_len(const struct sealcheck_buffer *buf);
 
-// Frees a buffer. NULL is accepted.
+// Frees a buffer. NULL (and an already freed buffer) is accepted.
 void sealcheck_buffer_free(struct sealcheck_buffer *buf);
 
 // Loads a `trusted_root.json`. On success `*out_root` owns a handle to free with
@@ -213,14 +219,15 @@ sealcheck_result sealcheck_trusted_root_new(const uint8_t *json,
 sealcheck_result sealcheck_trusted_root_embedded(bool production,
                                                  struct sealcheck_trusted_root **out_root);
 
-// Frees a trusted root. NULL is accepted. Verifiers made from it stay valid.
+// Frees a trusted root. NULL (and an already freed root) is accepted. Verifiers made from it
+// stay valid.
 void sealcheck_trusted_root_free(struct sealcheck_trusted_root *root);
 
 // Makes a verifier; it keeps its own reference to the root.
 sealcheck_result sealcheck_verifier_new(const struct sealcheck_trusted_root *root,
                                         struct sealcheck_verifier **out_verifier);
 
-// Frees a verifier. NULL is accepted.
+// Frees a verifier. NULL (and an already freed verifier) is accepted.
 void sealcheck_verifier_free(struct sealcheck_verifier *v);
 
 // Verifies a Sigstore bundle signed by a Fulcio certificate with the given identity (SAN and
@@ -259,7 +266,7 @@ sealcheck_result sealcheck_policy_new(const uint8_t *json,
                                       size_t json_len,
                                       struct sealcheck_policy **out_policy);
 
-// Frees a policy. NULL is accepted.
+// Frees a policy. NULL (and an already freed policy) is accepted.
 void sealcheck_policy_free(struct sealcheck_policy *p);
 
 // Decides whether an image may run, from evidence the caller fetched: the reference asked

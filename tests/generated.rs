@@ -398,6 +398,40 @@ fn signing_key_outside_its_window() {
     assert_rejected(verify(&w.trusted_root(), &b, &policy), "KeyOutsideValidity");
 }
 
+/// The `certificate` field exists from v0.3 on: a v0.3 bundle relabelled v0.1 (or v0.2) is not
+/// a valid v0.1 bundle with extra fields.
+#[test]
+fn v0_3_fields_under_an_older_media_type() {
+    let w = World::get();
+    for older in [Version::V0_1, Version::V0_2] {
+        let mut b = w.keyless(&Plan { logs: vec![Log::RekorV1], ..Plan::default() });
+        b.media_type = older.media_type().into();
+        assert_rejected(verify(&w.trusted_root(), &b, &default_identity()), "BundleStructure");
+    }
+}
+
+/// Rekor v2 entries carry no signed entry timestamp: their `logIndex` is bound by the inclusion
+/// proof only, so a logIndex that is not the proof's leaf index is refused, and an
+/// `integratedTime` (signed by nothing) is never reported or used as a verified time.
+#[test]
+fn rekor_v2_unsigned_fields_are_bound_or_ignored() {
+    let w = World::get();
+    let mut b = w.keyless(&rekor_v2_plan());
+    b.tlog_entries[0].log_index += 1;
+    assert_rejected(verify(&w.trusted_root(), &b, &default_identity()), "InclusionProof");
+    let mut b = w.keyless(&rekor_v2_plan());
+    b.tlog_entries[0].integrated_time = Some(T0 - 3 * YEAR);
+    let v = verify(&w.trusted_root(), &b, &default_identity()).unwrap();
+    let json = serde_json::to_value(&v).unwrap();
+    assert!(!json.to_string().contains(&(T0 - 3 * YEAR).to_string()), "the unsigned integratedTime is reported: {json}");
+    assert_eq!(v.tlog_entries[0].log_index, b.tlog_entries[0].log_index);
+    assert!(v.times.iter().all(|t| t.time == UnixTime::from_secs(SIGNED_AT)), "only the TSA time is a verified time: {:?}", v.times);
+    // Control: a Rekor v1 entry's logIndex is signed by its SET, which does not verify once changed.
+    let mut b = default_bundle();
+    b.tlog_entries[0].log_index += 1;
+    assert_rejected(verify(&w.trusted_root(), &b, &default_identity()), "InvalidSignedEntryTimestamp");
+}
+
 // ---- timestamps ---------------------------------------------------------------------------
 
 #[test]
@@ -408,6 +442,26 @@ fn tsa_time_outside_its_certificate() {
     let mut b = w.keyless(&rekor_v2_plan());
     b.timestamps = vec![tsa.timestamp(b.content.signature(), SIGNED_AT)];
     assert_rejected(verify(&root, &b, &default_identity()), "CertificateNotValidAt");
+}
+
+/// RFC 3161 §2.4.1 (RFC 5816): the token's ESS signing-certificate attribute must name the
+/// trusted signing certificate, and a certificate the token embeds for its `sid` must be it.
+#[test]
+fn tsa_signing_certificate_must_be_the_trusted_one() {
+    use support::tsa::{Embed, Ess, Stamp};
+    let w = World::get();
+    let with = |stamp: Stamp| {
+        let mut b = w.keyless(&rekor_v2_plan());
+        b.timestamps = vec![w.tsa.stamp(b.content.signature(), SIGNED_AT, &stamp)];
+        verify(&w.trusted_root(), &b, &default_identity())
+    };
+    with(Stamp::default()).unwrap();
+    with(Stamp { embed: Embed::Nothing, ..Stamp::default() }).unwrap();
+    assert_rejected(with(Stamp { ess: Ess::Absent, ..Stamp::default() }), "Timestamp");
+    assert_rejected(with(Stamp { ess: Ess::V2OtherHash, ..Stamp::default() }), "Timestamp");
+    assert_rejected(with(Stamp { ess: Ess::V2OtherSerial, ..Stamp::default() }), "Timestamp");
+    assert_rejected(with(Stamp { ess: Ess::V1, ..Stamp::default() }), "UnsupportedAlgorithm");
+    assert_rejected(with(Stamp { embed: Embed::Other(w.tsa.lookalike_signer()), ..Stamp::default() }), "Timestamp");
 }
 
 #[test]

@@ -15,8 +15,14 @@ const (
 	CodePanic = 7003
 	// The caller's buffer is too small.
 	CodeBufferTooSmall = 7004
-	// An argument is out of range (unknown flag bits, artifact kind).
+	// An argument is out of range (unknown flag bits, artifact kind, an empty path).
 	CodeInvalidParameter = 7005
+	// A handle that is not a live handle of the expected type (freed, or of another type).
+	CodeInvalidHandle = 7006
+	// A file or directory cannot be read (not a regular file, outside its layout, an OS error).
+	CodeIo = 7007
+	// A file, directory or tag that was named does not exist.
+	CodeNotFound = 7008
 	// The trusted root does not load.
 	CodeTrustedRootInvalid = 7010
 	// The policy does not parse.
@@ -131,6 +137,9 @@ var codeNames = map[uint32]string{
 	CodePanic:                         "Panic",
 	CodeBufferTooSmall:                "BufferTooSmall",
 	CodeInvalidParameter:              "InvalidParameter",
+	CodeInvalidHandle:                 "InvalidHandle",
+	CodeIo:                            "Io",
+	CodeNotFound:                      "NotFound",
 	CodeTrustedRootInvalid:            "TrustedRootInvalid",
 	CodePolicyInvalid:                 "PolicyInvalid",
 	CodeKeyInvalid:                    "KeyInvalid",

@@ -196,10 +196,9 @@ func TestGarbageInputs(t *testing.T) {
 	if err != nil || d.Allowed {
 		t.Errorf("no evidence: %+v %v", d, err)
 	}
+	// A missing layout is an input error, not a rejection (fail-closed issue, finding 8).
 	_, err = p.DecideOCILayout(imageRef, filepath.Join(t.TempDir(), "missing"), fixedNow)
-	if e, ok := err.(*Error); !ok || !e.Rejected() {
-		t.Errorf("missing layout: %v", err)
-	}
+	wantCode(t, "missing layout", err, CodeNotFound)
 	_, err = p.DecideOCILayout("UPPER/Case", t.TempDir(), fixedNow)
 	wantCode(t, "layout with a bad reference", err, CodeReferenceInvalid)
 }

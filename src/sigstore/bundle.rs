@@ -316,6 +316,9 @@ impl Bundle {
                 VerificationMaterial::Certificate { leaf, intermediates }
             }
             (None, None, Some(c)) => {
+                if version < BundleVersion::V0_3 {
+                    return Err(structure("the certificate field exists from bundle v0.3 on; older bundles carry x509CertificateChain"));
+                }
                 let leaf = Certificate::from_der("bundle certificate", &c.raw_bytes.0)?;
                 if leaf.is_self_issued() {
                     return Err(Error::ChainContainsRoot { index: 0 });

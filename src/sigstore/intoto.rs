@@ -116,6 +116,13 @@ impl Statement {
                     "sha512" => HashAlgorithm::Sha512,
                     _ => continue,
                 };
+                // Digest values are lowercase hex (in-toto DigestSet; peers compare the lowercase
+                // encoding): any other spelling of the value does not match.
+                if !hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+                    compared += 1;
+                    all_equal = false;
+                    continue;
+                }
                 let want = hex_decode("in-toto subject digest", hex)?;
                 let have = match artifact {
                     Artifact::Bytes(b) => match cache.iter().find(|d| d.algorithm() == alg) {
@@ -137,5 +144,42 @@ impl Statement {
             }
         }
         Err(Error::InToto("no subject matches the artifact".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::RUST_CRYPTO;
+    use crate::encoding::hex_encode;
+
+    fn statement(digests: &str) -> Statement {
+        let json = alloc::format!(r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"x","digest":{digests}}}],"predicateType":"p"}}"#);
+        Statement::from_json(json.as_bytes()).unwrap()
+    }
+
+    /// CVE-2026-31830: the artifact must equal a subject on every digest algorithm both have;
+    /// values are lowercase hex.
+    #[test]
+    fn subjects_bind_on_every_shared_algorithm() {
+        let a = b"artifact";
+        let sha256 = hex_encode(RUST_CRYPTO.digest(HashAlgorithm::Sha256, a).as_bytes());
+        let sha512 = hex_encode(RUST_CRYPTO.digest(HashAlgorithm::Sha512, a).as_bytes());
+        let other512 = hex_encode(RUST_CRYPTO.digest(HashAlgorithm::Sha512, b"other").as_bytes());
+        let bytes = Artifact::Bytes(a);
+        assert_eq!(statement(&alloc::format!(r#"{{"sha256":"{sha256}"}}"#)).matching_subject(&RUST_CRYPTO, &bytes).unwrap(), 0);
+        assert_eq!(statement(&alloc::format!(r#"{{"sha256":"{sha256}","sha512":"{sha512}"}}"#)).matching_subject(&RUST_CRYPTO, &bytes).unwrap(), 0);
+        let split = statement(&alloc::format!(r#"{{"sha256":"{sha256}","sha512":"{other512}"}}"#));
+        assert!(split.matching_subject(&RUST_CRYPTO, &bytes).is_err(), "one shared algorithm disagrees");
+        let upper = statement(&alloc::format!(r#"{{"sha256":"{}"}}"#, sha256.to_uppercase()));
+        assert!(upper.matching_subject(&RUST_CRYPTO, &bytes).is_err(), "uppercase hex");
+        let mixed = statement(&alloc::format!(r#"{{"sha256":"{sha256}","sha512":"{}"}}"#, sha512.to_uppercase()));
+        assert!(mixed.matching_subject(&RUST_CRYPTO, &bytes).is_err(), "an uppercase value on another shared algorithm");
+        let unknown_only = statement(r#"{"md5":"00"}"#);
+        assert!(unknown_only.matching_subject(&RUST_CRYPTO, &bytes).is_err(), "no shared algorithm");
+        // By digest: only that algorithm is shared.
+        let d = Artifact::Digest(RUST_CRYPTO.digest(HashAlgorithm::Sha512, a));
+        assert!(split.matching_subject(&RUST_CRYPTO, &d).is_err());
+        assert_eq!(statement(&alloc::format!(r#"{{"sha256":"{sha256}","sha512":"{sha512}"}}"#)).matching_subject(&RUST_CRYPTO, &d).unwrap(), 0);
     }
 }

@@ -2,6 +2,13 @@
 //! bundles carry them: parsed strictly, with the signer identified by its `sid` and the CMS
 //! signature checked over the DER signed attributes.
 //!
+//! The signing certificate comes from the trusted root, never from the token. The token must
+//! name it twice over: by its `sid`, and by the ESS signing-certificate attribute that RFC 3161
+//! §2.4.1 requires (`signingCertificateV2`, RFC 5816 / RFC 5035: a SHA-2 hash of the certificate
+//! and, if present, its issuer and serial; the SHA-1 `signingCertificate` form is refused). A
+//! certificate the token embeds is not trusted: the one its `sid` names must be byte-identical to
+//! the trusted signing certificate.
+//!
 //! Parsing proves nothing: callers pick the TSA certificate with [`TimestampToken::signer_matches`],
 //! validate its chain, then call [`TimestampToken::verify_signature`].
 
@@ -30,6 +37,26 @@ const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.84
 const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// rsaEncryption, the usual bare CMS signatureAlgorithm for PKCS #1 v1.5 (RFC 3370 §3.2).
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// id-aa-signingCertificate (RFC 2634 §5.4): ESSCertID with a SHA-1 hash.
+const ID_AA_SIGNING_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+/// id-aa-signingCertificateV2 (RFC 5035 §3): ESSCertIDv2 with a named hash, SHA-256 by default.
+const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+
+/// The first ESSCertID of the signing-certificate attribute: which certificate the TSA says
+/// signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EssCertId {
+    /// `signingCertificate` (SHA-1): not supported.
+    V1,
+    /// `signingCertificateV2`.
+    V2 {
+        hash_alg: HashAlgorithm,
+        cert_hash: Vec<u8>,
+        /// `issuerSerial`: the issuer's directoryName DER (if the GeneralNames has one) and the
+        /// serial magnitude.
+        issuer_serial: Option<(Option<Vec<u8>>, Vec<u8>)>,
+    },
+}
 
 /// How the SignerInfo names its certificate (RFC 5652 §5.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +74,8 @@ struct SignerInfo {
     digest_alg: HashAlgorithm,
     /// The message-digest attribute value.
     message_digest: Vec<u8>,
+    /// The ESS signing-certificate attribute, if present.
+    ess: Option<EssCertId>,
     /// The signed attributes re-tagged as `SET OF` (RFC 5652 §5.4): the bytes signed.
     signed_attrs: Vec<u8>,
     scheme: SignatureScheme,
@@ -172,11 +201,21 @@ impl TimestampToken {
         }
     }
 
-    /// Checks the CMS signature (RFC 5652 §5.4, §5.6): the message-digest attribute is the hash
-    /// of the TSTInfo, and `signer`'s key signed the DER signed attributes. Does not check that
-    /// `signer` is trusted or that it is the certificate the `sid` names.
+    /// Checks that the token names `signer` (the trusted signing certificate) in its ESS
+    /// signing-certificate attribute and, if it embeds the certificate its `sid` names, embeds
+    /// exactly `signer`; then the CMS signature (RFC 5652 §5.4, §5.6): the message-digest
+    /// attribute is the hash of the TSTInfo, and `signer`'s key signed the DER signed attributes.
+    /// Does not check that `signer` is trusted, or that the `sid` names it
+    /// ([`Self::signer_matches`]).
     pub fn verify_signature(&self, backend: &dyn Backend, index: usize, signer: &Certificate) -> Result<()> {
         let s = &self.signer;
+        self.check_signing_certificate(backend, index, signer)?;
+        for embedded in &self.certificates {
+            let Ok(c) = Certificate::from_der("timestamp embedded certificate", embedded) else { continue };
+            if self.signer_matches(&c) && c.der() != signer.der() {
+                return Err(bad(index, "the embedded signing certificate is not the trusted timestamp authority's"));
+            }
+        }
         if !backend.digest(s.digest_alg, &self.tst_info).ct_eq_bytes(s.digest_alg, &s.message_digest) {
             return Err(bad(index, "message-digest attribute does not match TSTInfo"));
         }
@@ -189,6 +228,67 @@ impl TimestampToken {
             &s.signature,
         )
     }
+}
+
+impl TimestampToken {
+    /// RFC 3161 §2.4.1: the ESS signing-certificate attribute identifies the signing certificate.
+    fn check_signing_certificate(&self, backend: &dyn Backend, index: usize, signer: &Certificate) -> Result<()> {
+        match &self.signer.ess {
+            None => Err(bad(index, "no ESS signing-certificate attribute (RFC 3161 §2.4.1 requires one)")),
+            Some(EssCertId::V1) => Err(Error::UnsupportedAlgorithm {
+                what: format!("timestamp {index}: ESS signingCertificate"),
+                alg: "SHA-1 (signingCertificateV2 is required)".to_string(),
+            }),
+            Some(EssCertId::V2 { hash_alg, cert_hash, issuer_serial }) => {
+                if !backend.digest(*hash_alg, signer.der()).ct_eq_bytes(*hash_alg, cert_hash) {
+                    return Err(bad(index, "ESS signing-certificate hash is not the trusted timestamp authority certificate's"));
+                }
+                if let Some((issuer, serial)) = issuer_serial {
+                    if serial.as_slice() != strip_sign_byte(signer.serial()) || issuer.as_deref().is_some_and(|i| i != signer.issuer_der()) {
+                        return Err(bad(index, "ESS signing-certificate issuerSerial is not the trusted timestamp authority certificate's"));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The first ESSCertID(v2) of a signing-certificate attribute value (RFC 5035 §3, RFC 2634 §5.4).
+fn ess_cert_id(index: usize, what: &str, value: &[u8], v2: bool) -> Result<EssCertId> {
+    let malformed = || bad(index, "malformed ESS signing-certificate attribute");
+    let mut outer = Reader::new(what, value);
+    let mut signing_certificate = outer.nested(tag::SEQUENCE).map_err(|_| malformed())?;
+    outer.finish().map_err(|_| malformed())?;
+    let mut certs = signing_certificate.nested(tag::SEQUENCE).map_err(|_| malformed())?;
+    signing_certificate.optional(tag::SEQUENCE).map_err(|_| malformed())?; // policies
+    signing_certificate.finish().map_err(|_| malformed())?;
+    let mut id = certs.nested(tag::SEQUENCE).map_err(|_| malformed())?;
+    if !v2 {
+        return Ok(EssCertId::V1);
+    }
+    // hashAlgorithm DEFAULT id-sha256 (encoded or not), then certHash.
+    let hash_alg = if id.peek_tag() == Some(tag::SEQUENCE) { digest_algorithm(&mut id)? } else { HashAlgorithm::Sha256 };
+    let cert_hash = id.expect(tag::OCTET_STRING).map_err(|_| malformed())?.value.to_vec();
+    let issuer_serial = match id.optional(tag::SEQUENCE).map_err(|_| malformed())? {
+        None => None,
+        Some(is) => {
+            let mut is = Reader::new(what, is.value);
+            let mut names = is.nested(tag::SEQUENCE).map_err(|_| malformed())?;
+            let serial = strip_sign_byte(is.expect(tag::INTEGER).map_err(|_| malformed())?.value).to_vec();
+            is.finish().map_err(|_| malformed())?;
+            let mut directory = None;
+            while !names.is_empty() {
+                let n = names.any().map_err(|_| malformed())?;
+                if n.tag == tag::context(4) {
+                    directory = Some(asn1::single(what, n.value, tag::SEQUENCE).map_err(|_| malformed())?.raw.to_vec());
+                }
+            }
+            Some((directory, serial))
+        }
+    };
+    id.finish().map_err(|_| malformed())?;
+    Ok(EssCertId::V2 { hash_alg, cert_hash, issuer_serial })
 }
 
 /// Serial numbers compare as magnitudes: drop the zero that keeps a DER INTEGER positive.
@@ -233,7 +333,7 @@ fn parse_signer_info(index: usize, what: &str, mut r: Reader<'_>) -> Result<Sign
     }
     let digest_alg = digest_algorithm(&mut r)?;
     let attrs = r.optional(tag::context(0))?.ok_or_else(|| bad(index, "SignerInfo has no signed attributes"))?.value;
-    let message_digest = signed_attributes(index, what, attrs)?;
+    let (message_digest, ess) = signed_attributes(index, what, attrs)?;
 
     let mut alg = r.nested(tag::SEQUENCE)?;
     let oid = alg.oid()?;
@@ -255,15 +355,17 @@ fn parse_signer_info(index: usize, what: &str, mut r: Reader<'_>) -> Result<Sign
     let signature = r.expect(tag::OCTET_STRING)?.value.to_vec();
     r.optional(tag::context(1))?; // unsignedAttrs: not covered by the signature, unused
     r.finish()?;
-    Ok(SignerInfo { sid, digest_alg, message_digest, signed_attrs: asn1::encode(tag::SET, attrs), scheme, signature })
+    Ok(SignerInfo { sid, digest_alg, message_digest, ess, signed_attrs: asn1::encode(tag::SET, attrs), scheme, signature })
 }
 
-/// Reads the signed attributes: content-type must be id-ct-TSTInfo, and the message-digest value
-/// is returned. Attribute types must be unique (RFC 5652 §5.3).
-fn signed_attributes(index: usize, what: &str, attrs: &[u8]) -> Result<Vec<u8>> {
+/// Reads the signed attributes: content-type must be id-ct-TSTInfo; the message-digest value and
+/// the ESS signing-certificate attribute (at most one form) are returned. Attribute types must be
+/// unique (RFC 5652 §5.3).
+fn signed_attributes(index: usize, what: &str, attrs: &[u8]) -> Result<(Vec<u8>, Option<EssCertId>)> {
     let mut r = Reader::new(what, attrs);
     let mut seen: Vec<ObjectIdentifier> = Vec::new();
     let mut message_digest = None;
+    let mut ess = None;
     while !r.is_empty() {
         let mut attr = r.nested(tag::SEQUENCE)?;
         let oid = attr.oid()?;
@@ -280,13 +382,20 @@ fn signed_attributes(index: usize, what: &str, attrs: &[u8]) -> Result<Vec<u8>> 
             ID_CONTENT_TYPE => return Err(bad(index, "content-type attribute is not a single id-ct-TSTInfo")),
             ID_MESSAGE_DIGEST if single && value.tag == tag::OCTET_STRING => message_digest = Some(value.value.to_vec()),
             ID_MESSAGE_DIGEST => return Err(bad(index, "message-digest attribute is not a single OCTET STRING")),
+            ID_AA_SIGNING_CERTIFICATE | ID_AA_SIGNING_CERTIFICATE_V2 if single => {
+                if ess.is_some() {
+                    return Err(bad(index, "both signingCertificate and signingCertificateV2 attributes"));
+                }
+                ess = Some(ess_cert_id(index, what, value.raw, oid == ID_AA_SIGNING_CERTIFICATE_V2)?);
+            }
+            ID_AA_SIGNING_CERTIFICATE | ID_AA_SIGNING_CERTIFICATE_V2 => return Err(bad(index, "signing-certificate attribute is not single-valued")),
             _ => {}
         }
     }
     if !seen.contains(&ID_CONTENT_TYPE) {
         return Err(bad(index, "no content-type signed attribute"));
     }
-    message_digest.ok_or_else(|| bad(index, "no message-digest signed attribute"))
+    Ok((message_digest.ok_or_else(|| bad(index, "no message-digest signed attribute"))?, ess))
 }
 
 /// TSTInfo (RFC 3161 §2.4.2): returns genTime and the message imprint.

@@ -305,6 +305,12 @@ impl<'r> Verifier<'r> {
                 }
                 None => false,
             };
+            // Without a signed entry timestamp, nothing signs the entry's logIndex or
+            // integratedTime: the index must be the leaf index the inclusion proof verified
+            // (Rekor v2), and the integrated time is neither used nor reported.
+            if !promise_verified && e.inclusion_proof.as_ref().is_some_and(|p| p.log_index != e.log_index) {
+                return Err(Error::InclusionProof { index: i, reason: "logIndex is not the leaf index the inclusion proof verifies" });
+            }
             entries.push(CheckedLogEntry {
                 log: log.base_url.clone(),
                 log_id: hex_encode(&e.log_id),

@@ -1,7 +1,9 @@
 //! An RFC 3161 timestamp authority: a P-384 root, a P-256 signing certificate (extendedKeyUsage
 //! timeStamping, critical), and DER `TimeStampResp`s whose token is CMS SignedData (RFC 5652 §5)
-//! with signed attributes content-type and message-digest, `sid` issuerAndSerialNumber, and a
-//! TSTInfo (RFC 3161 §2.4.2) stating the message imprint and genTime.
+//! with signed attributes content-type, message-digest and signingCertificateV2 (RFC 5035, as
+//! Sigstore's TSA writes it), `sid` issuerAndSerialNumber, the signing certificate embedded, and
+//! a TSTInfo (RFC 3161 §2.4.2) stating the message imprint and genTime. [`Stamp`] varies the
+//! ESS attribute and the embedded certificate.
 
 use super::der::{algorithm, context, generalized_time, octets, oid, seq, set, uint};
 use super::keys::Key;
@@ -15,8 +17,49 @@ const ID_CT_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 const ID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
 const ID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
 const TSA_POLICY: &str = "1.3.6.1.4.1.57264.2";
+const ID_AA_SIGNING_CERTIFICATE: &str = "1.2.840.113549.1.9.16.2.12";
+const ID_AA_SIGNING_CERTIFICATE_V2: &str = "1.2.840.113549.1.9.16.2.47";
 const SIGNER_SERIAL: u64 = 0x75a;
 const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+
+/// The ESS signing-certificate attribute a token carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ess {
+    /// signingCertificateV2 with the signing certificate's SHA-256 and issuerSerial.
+    V2,
+    /// signingCertificateV2 naming another certificate's hash.
+    V2OtherHash,
+    /// signingCertificateV2 with the right hash but another serial.
+    V2OtherSerial,
+    /// The SHA-1 signingCertificate form.
+    V1,
+    /// No signing-certificate attribute.
+    Absent,
+}
+
+/// What certificates a token embeds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Embed {
+    /// The signing certificate.
+    Signer,
+    /// This certificate in its place (same issuer and serial, another key).
+    Other(Vec<u8>),
+    /// None.
+    Nothing,
+}
+
+/// How [`Tsa::stamp`] builds a token.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub ess: Ess,
+    pub embed: Embed,
+}
+
+impl Default for Stamp {
+    fn default() -> Self {
+        Self { ess: Ess::V2, embed: Embed::Signer }
+    }
+}
 
 /// A timestamp authority.
 pub struct Tsa {
@@ -44,8 +87,24 @@ impl Tsa {
         self.timestamp_imprint(&sha256(signature), gen_time)
     }
 
+    /// A TimeStampResp over `signature` built as `stamp` says.
+    pub fn stamp(&self, signature: &[u8], gen_time: i64, stamp: &Stamp) -> Vec<u8> {
+        self.token(&sha256(signature), gen_time, stamp)
+    }
+
     /// A TimeStampResp whose TSTInfo states `imprint` (SHA-256) at `gen_time`.
     pub fn timestamp_imprint(&self, imprint: &[u8; 32], gen_time: i64) -> Vec<u8> {
+        self.token(imprint, gen_time, &Stamp::default())
+    }
+
+    /// The signing certificate's twin: same subject, issuer and serial, another key, signed by the
+    /// same root (what an attacker holding only a lookalike would embed).
+    pub fn lookalike_signer(&self) -> Vec<u8> {
+        let key = Key::p256("tsa lookalike signer");
+        self.root.issue(&signer_template("tsa signer", &key, 0, i64::from(i32::MAX)))
+    }
+
+    fn token(&self, imprint: &[u8; 32], gen_time: i64, stamp: &Stamp) -> Vec<u8> {
         let tst_info = seq(&[
             &uint(1),
             &oid(TSA_POLICY),
@@ -53,10 +112,25 @@ impl Tsa {
             &uint(u64::try_from(gen_time).unwrap()),
             &generalized_time(gen_time),
         ]);
-        let mut attrs = [
+        let mut attrs = vec![
             seq(&[&oid(ID_CONTENT_TYPE), &set(&[&oid(ID_CT_TST_INFO)])]),
             seq(&[&oid(ID_MESSAGE_DIGEST), &set(&[&octets(&sha256(&tst_info))])]),
         ];
+        let cert_hash = if stamp.ess == Ess::V2OtherHash { sha256(b"another certificate") } else { sha256(&self.signer.cert) };
+        let serial = if stamp.ess == Ess::V2OtherSerial { SIGNER_SERIAL + 1 } else { SIGNER_SERIAL };
+        // IssuerSerial { GeneralNames { directoryName [4] EXPLICIT Name }, serialNumber }
+        let issuer_serial = seq(&[&seq(&[&context(4, &self.root.subject)]), &uint(serial)]);
+        match stamp.ess {
+            Ess::V2 | Ess::V2OtherHash | Ess::V2OtherSerial => {
+                let id = seq(&[&octets(&cert_hash), &issuer_serial]); // hashAlgorithm: the SHA-256 default
+                attrs.push(seq(&[&oid(ID_AA_SIGNING_CERTIFICATE_V2), &set(&[&seq(&[&seq(&[&id])])])]));
+            }
+            Ess::V1 => {
+                let id = seq(&[&octets(&[0u8; 20]), &issuer_serial]);
+                attrs.push(seq(&[&oid(ID_AA_SIGNING_CERTIFICATE), &set(&[&seq(&[&seq(&[&id])])])]));
+            }
+            Ess::Absent => {}
+        }
         attrs.sort(); // DER SET OF: ascending encodings
         let attrs = attrs.concat();
         // The signature covers the attributes re-tagged as SET OF (RFC 5652 §5.4).
@@ -69,13 +143,12 @@ impl Tsa {
             &self.signer.key.signature_algorithm(),
             &octets(&signature),
         ]);
-        let signed_data = seq(&[
-            &uint(3),
-            &set(&[&algorithm(SHA256)]),
-            &seq(&[&oid(ID_CT_TST_INFO), &context(0, &octets(&tst_info))]),
-            &context(0, &self.signer.cert),
-            &set(&[&signer_info]),
-        ]);
+        let encap = seq(&[&oid(ID_CT_TST_INFO), &context(0, &octets(&tst_info))]);
+        let signed_data = match &stamp.embed {
+            Embed::Signer => seq(&[&uint(3), &set(&[&algorithm(SHA256)]), &encap, &context(0, &self.signer.cert), &set(&[&signer_info])]),
+            Embed::Other(cert) => seq(&[&uint(3), &set(&[&algorithm(SHA256)]), &encap, &context(0, cert), &set(&[&signer_info])]),
+            Embed::Nothing => seq(&[&uint(3), &set(&[&algorithm(SHA256)]), &encap, &set(&[&signer_info])]),
+        };
         let content_info = seq(&[&oid(ID_SIGNED_DATA), &context(0, &signed_data)]);
         seq(&[&seq(&[&uint(0)]), &content_info])
     }

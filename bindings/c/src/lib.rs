@@ -9,6 +9,11 @@
 //! - Every entry point runs inside a panic guard: a panic returns `SEALCHECK_RESULT_PANIC`
 //!   (or NULL / 0), and never unwinds into C.
 //! - Verification time is always a parameter (seconds since the Unix epoch).
+//! - Handles carry a per-type magic word, checked on every call and poisoned when the handle is
+//!   freed: a handle of the wrong type, a freed one or a double free is refused with
+//!   `SEALCHECK_RESULT_INVALID_HANDLE` (or ignored by `_free`) as long as the memory has not been
+//!   reused. That is a diagnostic, not a guarantee: a pointer this library never returned is
+//!   undefined behaviour, as in C.
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 
@@ -40,8 +45,14 @@ pub enum sealcheck_result {
     SEALCHECK_RESULT_PANIC = 7003,
     /// The caller's buffer is too small.
     SEALCHECK_RESULT_BUFFER_TOO_SMALL = 7004,
-    /// An argument is out of range (unknown flag bits, artifact kind).
+    /// An argument is out of range (unknown flag bits, artifact kind, an empty path).
     SEALCHECK_RESULT_INVALID_PARAMETER = 7005,
+    /// A handle that is not a live handle of the expected type (freed, or of another type).
+    SEALCHECK_RESULT_INVALID_HANDLE = 7006,
+    /// A file or directory cannot be read (not a regular file, outside its layout, an OS error).
+    SEALCHECK_RESULT_IO = 7007,
+    /// A file, directory or tag that was named does not exist.
+    SEALCHECK_RESULT_NOT_FOUND = 7008,
     /// The trusted root does not load.
     SEALCHECK_RESULT_TRUSTED_ROOT_INVALID = 7010,
     /// The policy does not parse.
@@ -199,6 +210,8 @@ fn code_for(e: &sealcheck::Error) -> sealcheck_result {
         "ExtensionMismatch" => sealcheck_result::SEALCHECK_RESULT_EXTENSION_MISMATCH,
         "InvalidRegex" => sealcheck_result::SEALCHECK_RESULT_INVALID_REGEX,
         "SignerMismatch" => sealcheck_result::SEALCHECK_RESULT_SIGNER_MISMATCH,
+        "Io" => sealcheck_result::SEALCHECK_RESULT_IO,
+        "NotFound" => sealcheck_result::SEALCHECK_RESULT_NOT_FOUND,
         _ => sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER,
     }
 }
@@ -240,9 +253,60 @@ unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, sealcheck_resu
     std::str::from_utf8(unsafe { slice(ptr, len) }?).map_err(|_| sealcheck_result::SEALCHECK_RESULT_INVALID_UTF8)
 }
 
-unsafe fn handle<'a, T>(p: *const T) -> Result<&'a T, sealcheck_result> {
-    // SAFETY: a non-NULL handle was made by this library and not yet freed (caller contract).
-    unsafe { p.as_ref() }.ok_or(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER)
+/// A handle type (rustls-ffi's `Castable`): an opaque C type for a Rust value, boxed with a magic
+/// word in front.
+trait Handle {
+    /// What the handle holds.
+    type Inner;
+    /// This type's magic word while the handle is alive.
+    const MAGIC: u64;
+}
+
+/// The allocation behind a handle: the magic word first (`#[repr(C)]`), then the value.
+#[repr(C)]
+struct Live<T> {
+    magic: u64,
+    value: T,
+}
+
+/// Written over a handle's magic word when it is freed.
+const FREED: u64 = 0x4652_4545_4445_4144; // "FREEDEAD"
+
+/// Borrows a handle's value: NULL, misaligned, freed or wrong-type handles are refused.
+unsafe fn handle<'a, T: Handle>(p: *const T) -> Result<&'a T::Inner, sealcheck_result> {
+    if p.is_null() {
+        return Err(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER);
+    }
+    let live = p.cast::<Live<T::Inner>>();
+    if !live.is_aligned() {
+        return Err(sealcheck_result::SEALCHECK_RESULT_INVALID_HANDLE);
+    }
+    // SAFETY: the caller passes a pointer this library returned (caller contract); the magic
+    // word is the first field of every handle's allocation, read before anything else.
+    if unsafe { live.cast::<u64>().read_volatile() } != T::MAGIC {
+        return Err(sealcheck_result::SEALCHECK_RESULT_INVALID_HANDLE);
+    }
+    // SAFETY: as above; the magic word says it is a live handle of this type.
+    Ok(unsafe { &(*live).value })
+}
+
+/// Boxes a new handle.
+fn new_handle<T: Handle>(value: T::Inner) -> *mut T {
+    Box::into_raw(Box::new(Live { magic: T::MAGIC, value })).cast()
+}
+
+/// Frees a handle made by [`new_handle`]: NULL, freed and wrong-type handles are ignored.
+unsafe fn free_handle<T: Handle>(p: *mut T) {
+    // SAFETY: see `handle`.
+    if unsafe { handle(p.cast_const()) }.is_err() {
+        return;
+    }
+    let live = p.cast::<Live<T::Inner>>();
+    // SAFETY: a live handle of this type, made by `Box::into_raw`; poisoned, then dropped once.
+    let _ = catch_unwind(AssertUnwindSafe(|| unsafe {
+        live.cast::<u64>().write_volatile(FREED);
+        drop(Box::from_raw(live));
+    }));
 }
 
 /// Writes `v` through a non-NULL out-pointer.
@@ -294,6 +358,9 @@ fn message(result: u32) -> String {
         7003 => "a panic was caught at the library boundary".into(),
         7004 => "the buffer is too small".into(),
         7005 => "an argument is out of range".into(),
+        7006 => "not a live handle of the expected type (freed, or another type)".into(),
+        7007 => "a file or directory cannot be read".into(),
+        7008 => "a file, directory or tag was not found".into(),
         7010 => "the trusted root does not load".into(),
         7011 => "the policy does not parse".into(),
         7012 => "the public key does not load".into(),
@@ -306,46 +373,54 @@ fn message(result: u32) -> String {
 
 /// An owned output buffer (JSON); free it with `sealcheck_buffer_free`.
 pub struct sealcheck_buffer {
-    bytes: Vec<u8>,
+    _private: [u8; 0],
+}
+
+impl Handle for sealcheck_buffer {
+    type Inner = Vec<u8>;
+    const MAGIC: u64 = 0x5343_4b42_5546_4631; // "SCKBUFF1"
 }
 
 /// The buffer's bytes (valid until it is freed). NULL for a NULL buffer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_buffer_data(buf: *const sealcheck_buffer) -> *const u8 {
     // SAFETY: see `handle`.
-    catch_unwind(AssertUnwindSafe(|| unsafe { buf.as_ref() }.map_or(std::ptr::null(), |b| b.bytes.as_ptr()))).unwrap_or(std::ptr::null())
+    catch_unwind(AssertUnwindSafe(|| unsafe { handle(buf) }.map_or(std::ptr::null(), Vec::as_ptr))).unwrap_or(std::ptr::null())
 }
 
 /// The buffer's length in bytes; 0 for a NULL buffer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_buffer_len(buf: *const sealcheck_buffer) -> usize {
     // SAFETY: see `handle`.
-    catch_unwind(AssertUnwindSafe(|| unsafe { buf.as_ref() }.map_or(0, |b| b.bytes.len()))).unwrap_or(0)
+    catch_unwind(AssertUnwindSafe(|| unsafe { handle(buf) }.map_or(0, Vec::len))).unwrap_or(0)
 }
 
-/// Frees a buffer. NULL is accepted.
+/// Frees a buffer. NULL (and an already freed buffer) is accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_buffer_free(buf: *mut sealcheck_buffer) {
-    if !buf.is_null() {
-        // SAFETY: made by `Box::into_raw` in this library, freed once (caller contract).
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(buf) })));
-    }
+    // SAFETY: see `free_handle`.
+    unsafe { free_handle(buf) }
 }
 
 fn buffer(json: String) -> *mut sealcheck_buffer {
-    Box::into_raw(Box::new(sealcheck_buffer { bytes: json.into_bytes() }))
+    new_handle::<sealcheck_buffer>(json.into_bytes())
 }
 
 // ---- trusted roots -----------------------------------------------------------------------
 
 /// A loaded, link-verified Sigstore trusted root. Immutable; shareable across threads.
 pub struct sealcheck_trusted_root {
-    root: Arc<TrustedRoot>,
+    _private: [u8; 0],
+}
+
+impl Handle for sealcheck_trusted_root {
+    type Inner = Arc<TrustedRoot>;
+    const MAGIC: u64 = 0x5343_4b52_4f4f_5431; // "SCKROOT1"
 }
 
 unsafe fn root_out(r: sealcheck::Result<TrustedRoot>, out_root: *mut *mut sealcheck_trusted_root) -> sealcheck_result {
     match r {
-        Ok(root) => unsafe { out(out_root, Box::into_raw(Box::new(sealcheck_trusted_root { root: Arc::new(root) }))) },
+        Ok(root) => unsafe { out(out_root, new_handle::<sealcheck_trusted_root>(Arc::new(root))) },
         Err(_) => sealcheck_result::SEALCHECK_RESULT_TRUSTED_ROOT_INVALID,
     }
 }
@@ -375,20 +450,24 @@ pub unsafe extern "C" fn sealcheck_trusted_root_embedded(production: bool, out_r
     })
 }
 
-/// Frees a trusted root. NULL is accepted. Verifiers made from it stay valid.
+/// Frees a trusted root. NULL (and an already freed root) is accepted. Verifiers made from it
+/// stay valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_trusted_root_free(root: *mut sealcheck_trusted_root) {
-    if !root.is_null() {
-        // SAFETY: made by this library, freed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(root) })));
-    }
+    // SAFETY: see `free_handle`.
+    unsafe { free_handle(root) }
 }
 
 // ---- bundle verification -----------------------------------------------------------------
 
 /// A verifier over one trusted root (default thresholds). Immutable; shareable across threads.
 pub struct sealcheck_verifier {
-    root: Arc<TrustedRoot>,
+    _private: [u8; 0],
+}
+
+impl Handle for sealcheck_verifier {
+    type Inner = Arc<TrustedRoot>;
+    const MAGIC: u64 = 0x5343_4b56_4552_4931; // "SCKVERI1"
 }
 
 /// Makes a verifier; it keeps its own reference to the root.
@@ -399,17 +478,15 @@ pub unsafe extern "C" fn sealcheck_verifier_new(root: *const sealcheck_trusted_r
         if out_verifier.is_null() {
             return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
         }
-        unsafe { out(out_verifier, Box::into_raw(Box::new(sealcheck_verifier { root: Arc::clone(&root.root) }))) }
+        unsafe { out(out_verifier, new_handle::<sealcheck_verifier>(Arc::clone(root))) }
     })
 }
 
-/// Frees a verifier. NULL is accepted.
+/// Frees a verifier. NULL (and an already freed verifier) is accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_verifier_free(v: *mut sealcheck_verifier) {
-    if !v.is_null() {
-        // SAFETY: made by this library, freed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(v) })));
-    }
+    // SAFETY: see `free_handle`.
+    unsafe { free_handle(v) }
 }
 
 /// `artifact` holds the artifact's bytes.
@@ -441,8 +518,8 @@ unsafe fn artifact_from<'a>(ptr: *const u8, len: usize, kind: u32) -> Result<Art
     }
 }
 
-fn run_verify(v: &sealcheck_verifier, bundle: &[u8], artifact: &Artifact<'_>, policy: &SignerPolicy, now: i64, out_report: *mut *mut sealcheck_buffer) -> sealcheck_result {
-    let verified = Bundle::from_json(bundle).and_then(|b| Verifier::new(&v.root, &RUST_CRYPTO).verify(&b, artifact, policy, now_from(now)));
+fn run_verify(root: &TrustedRoot, bundle: &[u8], artifact: &Artifact<'_>, policy: &SignerPolicy, now: i64, out_report: *mut *mut sealcheck_buffer) -> sealcheck_result {
+    let verified = Bundle::from_json(bundle).and_then(|b| Verifier::new(root, &RUST_CRYPTO).verify(&b, artifact, policy, now_from(now)));
     match verified {
         Ok(r) => {
             if out_report.is_null() {
@@ -525,7 +602,12 @@ pub unsafe extern "C" fn sealcheck_verifier_verify_bundle_with_key(
 /// A compiled containers-policy.json. Immutable; shareable across threads. Key files it names
 /// are read from the filesystem when a requirement is evaluated.
 pub struct sealcheck_policy {
-    policy: Arc<Policy>,
+    _private: [u8; 0],
+}
+
+impl Handle for sealcheck_policy {
+    type Inner = Arc<Policy>;
+    const MAGIC: u64 = 0x5343_4b50_4f4c_4931; // "SCKPOLI1"
 }
 
 /// Parses a containers-policy.json(5).
@@ -537,19 +619,17 @@ pub unsafe extern "C" fn sealcheck_policy_new(json: *const u8, json_len: usize, 
         }
         let bytes = try_ffi!(unsafe { slice(json, json_len) });
         match sealcheck::policy::containers::from_json(bytes) {
-            Ok(p) => unsafe { out(out_policy, Box::into_raw(Box::new(sealcheck_policy { policy: Arc::new(p) }))) },
+            Ok(p) => unsafe { out(out_policy, new_handle::<sealcheck_policy>(Arc::new(p))) },
             Err(_) => sealcheck_result::SEALCHECK_RESULT_POLICY_INVALID,
         }
     })
 }
 
-/// Frees a policy. NULL is accepted.
+/// Frees a policy. NULL (and an already freed policy) is accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_policy_free(p: *mut sealcheck_policy) {
-    if !p.is_null() {
-        // SAFETY: made by this library, freed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(p) })));
-    }
+    // SAFETY: see `free_handle`.
+    unsafe { free_handle(p) }
 }
 
 /// The checks every decision call starts with: the policy handle, the out-pointers, the reference.
@@ -559,7 +639,7 @@ unsafe fn decision_inputs<'a>(
     reference_len: usize,
     out_allowed: *mut bool,
     out_record: *mut *mut sealcheck_buffer,
-) -> Result<(&'a sealcheck_policy, Reference), sealcheck_result> {
+) -> Result<(&'a Arc<Policy>, Reference), sealcheck_result> {
     let p = unsafe { handle(p) }?;
     if out_allowed.is_null() || out_record.is_null() {
         return Err(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER);
@@ -624,7 +704,7 @@ pub unsafe extern "C" fn sealcheck_policy_decide(
                 return code_for(&e);
             }
         }
-        let d = p.policy.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now));
+        let d = p.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now));
         unsafe { decision_out(d, out_allowed, out_record) }
     })
 }
@@ -646,12 +726,16 @@ pub unsafe extern "C" fn sealcheck_policy_decide_oci_layout(
     guard(|| {
         let (p, reference) = try_ffi!(unsafe { decision_inputs(p, reference, reference_len, out_allowed, out_record) });
         let spec = try_ffi!(unsafe { text(layout, layout_len) });
+        if spec.is_empty() {
+            // An empty path would mean the current directory.
+            return sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER;
+        }
         let image = sealcheck::oci::layout::parse_oci_source(spec).and_then(|(dir, sel)| {
             let l = sealcheck::oci::layout::OciLayout::open(&dir)?;
             sealcheck::oci::source::collect(&RUST_CRYPTO, &l, reference, &sel)
         });
         match image {
-            Ok(image) => unsafe { decision_out(p.policy.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now)), out_allowed, out_record) },
+            Ok(image) => unsafe { decision_out(p.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now)), out_allowed, out_record) },
             Err(e) => code_for(&e),
         }
     })

@@ -19,6 +19,8 @@ ldd "$prefix/test_shared" | grep -q 'libsealcheck.so.0' || { echo "shared test i
 for t in test_shared test_static; do
   echo "== $t"
   "$prefix/$t" "$vectors"
+  echo "== $t --misuse (freed handles; reads freed memory, so not under valgrind)"
+  "$prefix/$t" "$vectors" --misuse
 done
 if command -v valgrind >/dev/null; then
   for t in test_shared test_static; do

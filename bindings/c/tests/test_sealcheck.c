@@ -191,9 +191,41 @@ static void test_threads(void) {
   }
 }
 
+/* Handles of the wrong type are refused on every call (their magic word differs). */
+static void test_wrong_handles(void) {
+  sealcheck_trusted_root *root = NULL;
+  CHECK(sealcheck_trusted_root_embedded(true, &root) == SEALCHECK_RESULT_OK, "embedded root");
+  sealcheck_verifier *v = NULL;
+  CHECK(sealcheck_verifier_new((const sealcheck_trusted_root *)shared_policy, &v) == SEALCHECK_RESULT_INVALID_HANDLE && v == NULL,
+        "a policy passed as a trusted root");
+  bool allowed = false;
+  sealcheck_buffer *record = NULL;
+  const char *ref = "quay.io/a/b:c";
+  CHECK(sealcheck_policy_decide((const sealcheck_policy *)root, (const uint8_t *)ref, strlen(ref), img_manifest.data, img_manifest.len, NULL, 0,
+                                NULL, 0, NOW, &allowed, &record) == SEALCHECK_RESULT_INVALID_HANDLE && record == NULL,
+        "a trusted root passed as a policy");
+  CHECK(sealcheck_buffer_len((const sealcheck_buffer *)root) == 0, "a trusted root passed as a buffer");
+  sealcheck_buffer_free((sealcheck_buffer *)root); /* ignored: not a buffer */
+  CHECK(sealcheck_policy_decide_oci_layout(shared_policy, (const uint8_t *)ref, strlen(ref), (const uint8_t *)"", 0, NOW, &allowed, &record) ==
+            SEALCHECK_RESULT_INVALID_PARAMETER,
+        "an empty layout path");
+  sealcheck_trusted_root_free(root);
+}
+
+/* Use after free and double free are detected while the memory is not reused. This reads freed
+ * memory on purpose, so run.sh runs it outside valgrind. */
+static void test_freed_handles(void) {
+  sealcheck_trusted_root *root = NULL;
+  CHECK(sealcheck_trusted_root_embedded(true, &root) == SEALCHECK_RESULT_OK, "embedded root");
+  sealcheck_trusted_root_free(root);
+  sealcheck_verifier *v = NULL;
+  CHECK(sealcheck_verifier_new(root, &v) == SEALCHECK_RESULT_INVALID_HANDLE && v == NULL, "a freed trusted root");
+  sealcheck_trusted_root_free(root); /* a double free is ignored */
+}
+
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
+  if (argc != 2 && !(argc == 3 && strcmp(argv[2], "--misuse") == 0)) {
+    fprintf(stderr, "usage: %s VECTORS_DIR [--misuse]\n", argv[0]);
     return 2;
   }
   vectors = argv[1];
@@ -211,9 +243,14 @@ int main(int argc, char **argv) {
                    vectors, fx);
   CHECK(sealcheck_policy_new((const uint8_t *)policy, (size_t)n, &shared_policy) == SEALCHECK_RESULT_OK, "policy");
 
-  test_bundles();
-  test_images();
-  test_threads();
+  if (argc == 3) {
+    test_freed_handles();
+  } else {
+    test_bundles();
+    test_images();
+    test_threads();
+    test_wrong_handles();
+  }
 
   sealcheck_policy_free(shared_policy);
   free(img_manifest.data);
