@@ -95,7 +95,13 @@ fn main() {
     let cases = Case::load_all();
     println!("| {:<48} | {:>10} | {:>7} | {:>8} | {:>12} |", "one run of", "peak bytes", "allocs", "reallocs", "bytes allocd");
     println!("|{:-<50}|{:->12}|{:->9}|{:->10}|{:->14}|", "", "", "", "", "");
-    row("TrustedRoot::production (setup, not per bundle)", &measure(|| TrustedRoot::production(&RUST_CRYPTO).unwrap()));
+    row("TrustedRoot::from_json production (setup)", &measure(|| TrustedRoot::from_json(sealcheck::sigstore::trusted_root::PRODUCTION_TRUSTED_ROOT_JSON, &RUST_CRYPTO).unwrap()));
+    // A decision under a compiled keyless policy allocates what its verification does, and no
+    // more than a small record: no root parsing, no regexp compilation.
+    let keyless = common::KeylessImage::load();
+    keyless.decide();
+    row("keyless-fulcio-rekor decision", &measure(|| keyless.decide()));
+    row("keyless-fulcio-rekor bare verification", &measure(|| keyless.bare().unwrap()));
     for case in &cases {
         // Warm once so lazily initialised state is not charged to the measured run.
         case.verify().unwrap_or_else(|e| panic!("{}: {e}", case.name));

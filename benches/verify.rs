@@ -51,7 +51,7 @@ fn raw(c: &mut Criterion) {
 fn steps(c: &mut Criterion) {
     let cases = Case::load_all();
     let mut g = c.benchmark_group("steps");
-    g.bench_function("trusted_root_production", |b| b.iter(|| TrustedRoot::production(&RUST_CRYPTO).is_ok()));
+    g.bench_function("trusted_root_production", |b| b.iter(|| TrustedRoot::production().is_ok()));
     for case in &cases {
         g.bench_function(format!("{}/bundle_from_json", case.name), |b| b.iter(|| black_box(case.parse()).is_ok()));
         let bundle = case.parse().expect("bundle parses");
@@ -61,7 +61,7 @@ fn steps(c: &mut Criterion) {
             g.bench_function(format!("{}/leaf_from_der", case.name), |b| b.iter(|| Certificate::from_der("leaf", black_box(&der)).is_ok()));
         }
         if let Some(j) = &case.root_json {
-            g.bench_function(format!("{}/trusted_root_from_json", case.name), |b| b.iter(|| TrustedRoot::from_json(&RUST_CRYPTO, black_box(j)).is_ok()));
+            g.bench_function(format!("{}/trusted_root_from_json", case.name), |b| b.iter(|| TrustedRoot::from_json(black_box(j), &RUST_CRYPTO).is_ok()));
         }
     }
     g.finish();

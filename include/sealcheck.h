@@ -5,7 +5,9 @@
  * `sealcheck_buffer` out-parameter is owned by the caller and freed with the matching `_free`
  * (which accepts NULL). Every `const uint8_t *` input with a length is borrowed for the call
  * only. Handles are immutable and may be used from many threads at once.
- * Out-parameters are written only when the call returns SEALCHECK_RESULT_OK.
+ * Out-parameters are written only when the call returns SEALCHECK_RESULT_OK, except `out_error`:
+ * when a call fails and `out_error` is not NULL, `*out_error` owns a buffer holding the error
+ * detail as JSON ({"code","class","kind","message"}), freed with sealcheck_buffer_free.
  */
 
 #ifndef SEALCHECK_H
@@ -29,9 +31,9 @@
 // Flag: the issuer is a regular expression matched against the whole value.
 #define SEALCHECK_ISSUER_REGEXP 2
 
-// The result of every fallible call. `SEALCHECK_RESULT_OK` is success; 70xx are misuse or
-// input that does not load; 71xx name the reason a verification rejected (one per
-// `sealcheck::Error` variant).
+// The result of every fallible call: `SEALCHECK_RESULT_OK`, a misuse of the ABI (70xx below
+// 7010), an input that does not load (7010–7016, and other 70xx), or the reason a verification
+// rejected (71xx). The numbers are the core's `sealcheck::Error::code()`.
 enum sealcheck_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
@@ -47,7 +49,8 @@ enum sealcheck_result
   SEALCHECK_RESULT_PANIC = 7003,
   // The caller's buffer is too small.
   SEALCHECK_RESULT_BUFFER_TOO_SMALL = 7004,
-  // An argument is out of range (unknown flag bits, artifact kind, an empty path).
+  // An argument is out of range or not valid on its own (unknown flag bits, artifact kind,
+  // an empty path or identity).
   SEALCHECK_RESULT_INVALID_PARAMETER = 7005,
   // A handle that is not a live handle of the expected type (freed, or of another type).
   SEALCHECK_RESULT_INVALID_HANDLE = 7006,
@@ -57,14 +60,19 @@ enum sealcheck_result
   SEALCHECK_RESULT_NOT_FOUND = 7008,
   // The trusted root does not load.
   SEALCHECK_RESULT_TRUSTED_ROOT_INVALID = 7010,
-  // The policy does not parse.
+  // The policy does not load (it does not parse, or a file it names does not load).
   SEALCHECK_RESULT_POLICY_INVALID = 7011,
   // The public key does not load.
   SEALCHECK_RESULT_KEY_INVALID = 7012,
   // The image reference does not parse.
   SEALCHECK_RESULT_REFERENCE_INVALID = 7013,
-  // The identity matcher (regexp) does not compile.
+  // The identity matcher does not compile (or is empty).
   SEALCHECK_RESULT_IDENTITY_INVALID = 7014,
+  // The image evidence cannot be gathered (a layout that cannot be read, a stored signature
+  // that does not parse, too much evidence).
+  SEALCHECK_RESULT_IMAGE_SOURCE_INVALID = 7015,
+  // The artifact digest does not parse.
+  SEALCHECK_RESULT_ARTIFACT_INVALID = 7016,
   // Rejected: `Error::LimitExceeded`.
   SEALCHECK_RESULT_LIMIT_EXCEEDED = 7100,
   // Rejected: `Error::Json`.
@@ -155,7 +163,7 @@ enum sealcheck_result
   SEALCHECK_RESULT_ISSUER_MISMATCH = 7143,
   // Rejected: `Error::ExtensionMismatch`.
   SEALCHECK_RESULT_EXTENSION_MISMATCH = 7144,
-  // Rejected: `Error::InvalidRegex`.
+  // An identity regexp that does not compile (an input error): `Error::InvalidRegex`.
   SEALCHECK_RESULT_INVALID_REGEX = 7145,
   // Rejected: `Error::SignerMismatch`.
   SEALCHECK_RESULT_SIGNER_MISMATCH = 7146,
@@ -171,8 +179,8 @@ typedef uint32_t sealcheck_result;
 // An owned output buffer (JSON); free it with `sealcheck_buffer_free`.
 typedef struct sealcheck_buffer sealcheck_buffer;
 
-// A compiled containers-policy.json. Immutable; shareable across threads. Key files it names
-// are read from the filesystem when a requirement is evaluated.
+// A compiled containers-policy.json (the files it names were read when it was made).
+// Immutable; shareable across threads.
 typedef struct sealcheck_policy sealcheck_policy;
 
 // A loaded, link-verified Sigstore trusted root. Immutable; shareable across threads.
@@ -210,12 +218,13 @@ size_t sealcheck_buffer_len(const struct sealcheck_buffer *buf);
 void sealcheck_buffer_free(struct sealcheck_buffer *buf);
 
 // Loads a `trusted_root.json`. On success `*out_root` owns a handle to free with
-// `sealcheck_trusted_root_free`.
+// `sealcheck_trusted_root_free`; on failure `*out_error` (if not NULL) receives the detail.
 sealcheck_result sealcheck_trusted_root_new(const uint8_t *json,
                                             size_t json_len,
-                                            struct sealcheck_trusted_root **out_root);
+                                            struct sealcheck_trusted_root **out_root,
+                                            struct sealcheck_buffer **out_error);
 
-// The embedded Sigstore public-good root (`production` non-zero) or staging root.
+// The embedded Sigstore public-good root (`production` true) or staging root.
 sealcheck_result sealcheck_trusted_root_embedded(bool production,
                                                  struct sealcheck_trusted_root **out_root);
 
@@ -232,8 +241,9 @@ void sealcheck_verifier_free(struct sealcheck_verifier *v);
 
 // Verifies a Sigstore bundle signed by a Fulcio certificate with the given identity (SAN and
 // OIDC issuer; `flags` may mark either as a whole-value regexp). Returns `SEALCHECK_RESULT_OK`
-// when verified, else the 71xx code of the reason. On success, if `out_report` is not NULL,
-// `*out_report` owns the verified result as JSON.
+// when verified, else the code of the reason. On success, if `out_report` is not NULL,
+// `*out_report` owns the verified result as JSON; on failure, if `out_error` is not NULL,
+// `*out_error` owns the detail.
 sealcheck_result sealcheck_verifier_verify_bundle(const struct sealcheck_verifier *v,
                                                   const uint8_t *bundle,
                                                   size_t bundle_len,
@@ -246,7 +256,8 @@ sealcheck_result sealcheck_verifier_verify_bundle(const struct sealcheck_verifie
                                                   size_t issuer_len,
                                                   uint32_t flags,
                                                   int64_t now,
-                                                  struct sealcheck_buffer **out_report);
+                                                  struct sealcheck_buffer **out_report,
+                                                  struct sealcheck_buffer **out_error);
 
 // Verifies a Sigstore bundle signed by the PEM public key `key_pem`. Results as
 // `sealcheck_verifier_verify_bundle`.
@@ -259,21 +270,24 @@ sealcheck_result sealcheck_verifier_verify_bundle_with_key(const struct sealchec
                                                            const uint8_t *key_pem,
                                                            size_t key_pem_len,
                                                            int64_t now,
-                                                           struct sealcheck_buffer **out_report);
+                                                           struct sealcheck_buffer **out_report,
+                                                           struct sealcheck_buffer **out_error);
 
-// Parses a containers-policy.json(5).
+// Compiles a containers-policy.json(5), reading the key and CA files it names. On failure
+// `*out_error` (if not NULL) receives the detail (which file, why).
 sealcheck_result sealcheck_policy_new(const uint8_t *json,
                                       size_t json_len,
-                                      struct sealcheck_policy **out_policy);
+                                      struct sealcheck_policy **out_policy,
+                                      struct sealcheck_buffer **out_error);
 
 // Frees a policy. NULL (and an already freed policy) is accepted.
 void sealcheck_policy_free(struct sealcheck_policy *p);
 
 // Decides whether an image may run, from evidence the caller fetched: the reference asked
-// about, the manifest bytes, the signatures in the containers storage form
-// (`\0sigstore-json\n{…}`, as containers/image keeps them), and Sigstore bundles found as
-// referrers. `SEALCHECK_RESULT_OK` means a decision was made: `*out_allowed` says which, and
-// `*out_record` owns the decision record (JSON) explaining it.
+// about, the manifest bytes, signatures and attestations in the containers storage form
+// (`\0sigstore-json\n{…}`, as containers/image keeps them; a DSSE `mimeType` is an attestation),
+// and Sigstore bundles found as referrers. `SEALCHECK_RESULT_OK` means a decision was made:
+// `*out_allowed` says which, and `*out_record` owns the decision record (JSON) explaining it.
 sealcheck_result sealcheck_policy_decide(const struct sealcheck_policy *p,
                                          const uint8_t *reference,
                                          size_t reference_len,
@@ -285,11 +299,13 @@ sealcheck_result sealcheck_policy_decide(const struct sealcheck_policy *p,
                                          size_t bundles_len,
                                          int64_t now,
                                          bool *out_allowed,
-                                         struct sealcheck_buffer **out_record);
+                                         struct sealcheck_buffer **out_record,
+                                         struct sealcheck_buffer **out_error);
 
 // Decides for an image in an OCI layout directory (`path`, optionally `:TAG` or `@DIGEST`
-// appended as for `sealcheck verify oci:…`). Results as `sealcheck_policy_decide`; a layout that
-// cannot be read returns the 71xx code of the reason.
+// appended as for `sealcheck verify oci:…`). Results as `sealcheck_policy_decide`; a layout
+// that cannot be read is `SEALCHECK_RESULT_IMAGE_SOURCE_INVALID`, with the detail in
+// `*out_error`.
 sealcheck_result sealcheck_policy_decide_oci_layout(const struct sealcheck_policy *p,
                                                     const uint8_t *reference,
                                                     size_t reference_len,
@@ -297,7 +313,8 @@ sealcheck_result sealcheck_policy_decide_oci_layout(const struct sealcheck_polic
                                                     size_t layout_len,
                                                     int64_t now,
                                                     bool *out_allowed,
-                                                    struct sealcheck_buffer **out_record);
+                                                    struct sealcheck_buffer **out_record,
+                                                    struct sealcheck_buffer **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

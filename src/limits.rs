@@ -161,6 +161,18 @@ impl WorkBudget {
         Ok(())
     }
 
+    /// True when a check was refused because the budget was spent.
+    #[must_use]
+    pub fn overspent(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.max
+    }
+
+    /// Checks spent so far (at most the budget).
+    #[must_use]
+    pub fn spent(&self) -> usize {
+        self.used.load(Ordering::Relaxed).min(self.max)
+    }
+
     /// Checks spent so far.
     #[must_use]
     pub fn used(&self) -> usize {

@@ -7,8 +7,9 @@ use alloc::string::ToString;
 
 use crate::error::{Error, Result};
 
-/// A point in time: seconds since the Unix epoch plus nanoseconds. Ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+/// A point in time: seconds since the Unix epoch plus nanoseconds. Ordered. Serialized as an
+/// RFC 3339 UTC timestamp (`2024-03-19T17:26:26Z`, with a fraction when there is one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnixTime {
     secs: i64,
     nanos: u32,
@@ -102,10 +103,83 @@ impl UnixTime {
     }
 }
 
+#[cfg(feature = "std")]
+impl UnixTime {
+    /// The system clock's current time. The core never calls this: surfaces read the clock
+    /// once and pass the time in.
+    #[must_use]
+    pub fn now() -> Self {
+        Self::from(std::time::SystemTime::now())
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<std::time::SystemTime> for UnixTime {
+    /// Times before 1970 are counted backwards (negative seconds).
+    fn from(t: std::time::SystemTime) -> Self {
+        match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => Self::new(i64::try_from(d.as_secs()).unwrap_or(i64::MAX), d.subsec_nanos()),
+            Err(e) => {
+                let d = e.duration();
+                let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+                if d.subsec_nanos() == 0 { Self::from_secs(-secs) } else { Self::new(-secs - 1, 1_000_000_000 - d.subsec_nanos()) }
+            }
+        }
+    }
+}
+
+impl UnixTime {
+    /// The time as RFC 3339 UTC (`YYYY-MM-DDTHH:MM:SS[.fffffffff]Z`); `None` outside years
+    /// 0000–9999.
+    #[must_use]
+    pub fn to_rfc3339(self) -> Option<alloc::string::String> {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400);
+        let (y, m, d) = unix_days_to_civil(days);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let (hh, mm, ss) = (rem / 3600, rem % 3600 / 60, rem % 60);
+        let mut out = alloc::format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}");
+        if self.nanos != 0 {
+            let frac = alloc::format!("{:09}", self.nanos);
+            out.push('.');
+            out.push_str(frac.trim_end_matches('0'));
+        }
+        out.push('Z');
+        Some(out)
+    }
+}
+
+impl serde::Serialize for UnixTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        match self.to_rfc3339() {
+            Some(t) => s.serialize_str(&t),
+            None => s.serialize_i64(self.secs),
+        }
+    }
+}
+
 impl core::fmt::Display for UnixTime {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}", self.secs)
+        match self.to_rfc3339() {
+            Some(t) => f.write_str(&t),
+            None => write!(f, "{}", self.secs),
+        }
     }
+}
+
+/// Civil-from-days (proleptic Gregorian): the inverse of [`civil_to_unix`]'s day count.
+fn unix_days_to_civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
@@ -166,6 +240,34 @@ mod tests {
         for bad in ["2021-02-30T00:00:00Z", "2021-01-12 11:53:27Z", "2021-01-12T11:53:27", "2021-01-12T11:53:27.Z", "x"] {
             assert!(UnixTime::parse_rfc3339(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn rfc3339_output_round_trips() {
+        for (secs, nanos, text) in [
+            (0, 0, "1970-01-01T00:00:00Z"),
+            (1_610_452_407, 0, "2021-01-12T11:53:27Z"),
+            (1_672_531_199, 999_000_000, "2022-12-31T23:59:59.999Z"),
+            (951_782_400, 0, "2000-02-29T00:00:00Z"),
+            (-1, 500_000_000, "1969-12-31T23:59:59.5Z"),
+            (253_402_300_799, 0, "9999-12-31T23:59:59Z"),
+        ] {
+            let t = UnixTime::new(secs, nanos);
+            assert_eq!(t.to_rfc3339().as_deref(), Some(text));
+            assert_eq!(UnixTime::parse_rfc3339(text).unwrap(), t, "{text}");
+        }
+        assert!(UnixTime::from_secs(253_402_300_800).to_rfc3339().is_none());
+        assert_eq!(serde_json::to_string(&UnixTime::from_secs(0)).unwrap(), r#""1970-01-01T00:00:00Z""#);
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn from_system_time() {
+        let t = std::time::UNIX_EPOCH + core::time::Duration::new(1_610_452_407, 5);
+        assert_eq!(UnixTime::from(t), UnixTime::new(1_610_452_407, 5));
+        let before = std::time::UNIX_EPOCH - core::time::Duration::new(1, 250_000_000);
+        assert_eq!(UnixTime::from(before), UnixTime::new(-2, 750_000_000));
+        assert!(UnixTime::now() > UnixTime::from_secs(1_700_000_000));
     }
 
     #[test]

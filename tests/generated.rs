@@ -7,7 +7,8 @@ mod support;
 use sealcheck::UnixTime;
 use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey};
 use sealcheck::sigstore::trusted_root::Window as KeyWindow;
-use sealcheck::sigstore::{Artifact, Matcher, SignerPolicy, Thresholds, TrustedKey};
+use sealcheck::crypto::RUST_CRYPTO;
+use sealcheck::{Artifact, Matcher, Signers, Thresholds, TimeSource, TrustedKey, VerifiedSigner};
 
 use support::bundle::{Signer, Version, in_toto_statement};
 use support::ct::SctSource;
@@ -41,9 +42,9 @@ fn rekor_v2_plan() -> Plan {
 }
 
 /// The trusted key of a key-based signer, with an optional window.
-fn trusted_key(signer: &Signer, valid_for: Option<KeyWindow>) -> SignerPolicy {
+fn trusted_key(signer: &Signer, valid_for: Option<KeyWindow>) -> Signers {
     let key = PublicKey::from_spki_der("managed key", &signer.key.spki()).unwrap();
-    SignerPolicy::Key(TrustedKey { key, valid_for })
+    Signers::Keys(vec![TrustedKey::within(&RUST_CRYPTO, key, valid_for)])
 }
 
 fn key_window(start: i64, end: Option<i64>) -> KeyWindow {
@@ -94,7 +95,7 @@ fn keyless_v0_3_message_signature_with_rekor_v1_verifies() {
     let b = default_bundle();
     let v = verify(&w.trusted_root(), &b, &default_identity()).unwrap();
     assert!(v.tlog_entries[0].promise_verified && v.tlog_entries[0].proof_verified);
-    let sealcheck::sigstore::VerifiedSigner::Certificate { ct_logs, authority, .. } = &v.signer else { panic!("{:?}", v.signer) };
+    let VerifiedSigner::Certificate { ct_logs, authority, .. } = &v.signer else { panic!("{:?}", v.signer) };
     assert_eq!((ct_logs.as_slice(), authority.as_str()), ([w.ct.base_url.clone()].as_slice(), w.fulcio.uri.as_str()));
     // The same bundle verifies against the artifact's digest alone.
     let digest = Digest::new(HashAlgorithm::Sha256, &sha256(ARTIFACT)).unwrap();
@@ -107,7 +108,7 @@ fn keyless_v0_3_dsse_in_toto_verifies() {
     let b = w.keyless(&Plan { payload: Payload::in_toto(), ..Plan::default() });
     assert_eq!(b.tlog_entries[0].kind, "dsse");
     let v = verify(&w.trusted_root(), &b, &default_identity()).unwrap();
-    let (statement, subject) = v.statement.unwrap();
+    let (statement, subject) = (v.statement.unwrap(), v.matched_subject.unwrap());
     assert_eq!((statement.subjects.len(), subject), (1, 0));
 }
 
@@ -118,7 +119,7 @@ fn keyless_v0_3_rekor_v2_with_timestamp_verifies() {
     assert!(b.tlog_entries[0].signed_entry_timestamp.is_none() && b.tlog_entries[0].integrated_time.is_none());
     let v = verify(&w.trusted_root(), &b, &default_identity()).unwrap();
     assert_eq!(v.times.len(), 1, "the TSA time is the only verified time");
-    assert!(matches!(&v.times[0].source, sealcheck::sigstore::TimeSource::TimestampAuthority { authority, .. } if *authority == w.tsa.uri));
+    assert!(matches!(&v.times[0].source, TimeSource::TimestampAuthority { authority, .. } if *authority == w.tsa.uri));
     assert!(v.tlog_entries[0].proof_verified);
 }
 
@@ -136,7 +137,7 @@ fn key_based_bundle_verifies() {
     let signer = w.key_signer();
     let b = w.bundle(&signer, &Plan::default());
     let v = verify(&w.trusted_root(), &b, &trusted_key(&signer, None)).unwrap();
-    assert!(matches!(v.signer, sealcheck::sigstore::VerifiedSigner::Key { .. }));
+    assert!(matches!(v.signer, VerifiedSigner::Key { .. }));
     // A window that contains the signing time is accepted too.
     verify(&w.trusted_root(), &b, &trusted_key(&signer, Some(key_window(T0, Some(T0 + DAY))))).unwrap();
 }
@@ -213,7 +214,6 @@ fn ca_without_basic_constraints_in_bundle_chain() {
 /// chain whose first certificate is not a CA is a TSA-shaped chain), and the path fails at use.
 #[test]
 fn ca_without_basic_constraints_in_trusted_root() {
-    let w = World::get();
     let ca = FulcioCa::with_intermediate("fulcio no bc", "https://fulcio.nobc.test", |t| t.without(OID_BASIC_CONSTRAINTS));
     let root = root_trusting(&ca);
     // Rejected when the trusted root is loaded: a Fulcio CA chain must start with a CA.

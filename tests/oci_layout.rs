@@ -86,10 +86,11 @@ fn decide(fx: &Path, dir: &Path, selector: &Selector) -> Result<sealcheck::polic
         r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#,
         fx.join("cosign.pub").display()
     );
-    let policy = containers::from_json(policy.as_bytes()).unwrap();
+    let policy = containers::compile(policy.as_bytes(), &FsFiles, &RUST_CRYPTO).unwrap();
+    let policy = sealcheck::ImageVerifier::new(policy.into(), sealcheck::CryptoProvider::default());
     let layout = OciLayout::open(dir)?;
     let image = collect(&RUST_CRYPTO, &layout, Reference::parse(REF).unwrap(), selector)?;
-    Ok(policy.evaluate(&RUST_CRYPTO, &FsFiles, &image, NOW))
+    Ok(policy.decide(&image, NOW))
 }
 
 #[test]

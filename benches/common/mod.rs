@@ -14,7 +14,8 @@ use sealcheck::sigstore::bundle::{Content, VerificationMaterial};
 use sealcheck::sigstore::rekor::checkpoint::{self, Checkpoint};
 use sealcheck::sigstore::rekor::set;
 use sealcheck::sigstore::tsa::TimestampToken;
-use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedRoot, VerifiedBundle, Verifier, dsse};
+use sealcheck::sigstore::{Verifier, dsse};
+use sealcheck::{Artifact, Bundle, CertificateIdentity, Matcher, Signers, TrustedRoot, VerifiedSignature};
 use sealcheck::x509::{self, Certificate};
 
 /// SAN of the conformance suite's signing workflow.
@@ -47,7 +48,7 @@ pub struct Case {
     /// The trusted root, loaded once.
     pub root: TrustedRoot,
     /// The expected signer.
-    pub policy: SignerPolicy,
+    pub policy: Signers,
 }
 
 impl Case {
@@ -62,11 +63,11 @@ impl Case {
         let root_path = dir.join("trusted_root.json");
         let root_json = if root_path.exists() { Some(read(&root_path)?) } else { None };
         let root = match &root_json {
-            Some(j) => TrustedRoot::from_json(&RUST_CRYPTO, j),
-            None => TrustedRoot::production(&RUST_CRYPTO),
+            Some(j) => TrustedRoot::from_json(j, &RUST_CRYPTO),
+            None => TrustedRoot::production().map(|r| (*r).clone()),
         }
         .unwrap_or_else(|e| panic!("{name}: trusted root: {e}"));
-        let policy = SignerPolicy::Identity(CertificateIdentity::new(Matcher::exact(BEACON_SAN), Matcher::exact(BEACON_ISSUER)));
+        let policy = Signers::Certificate(CertificateIdentity::new(Matcher::exact(BEACON_SAN), Matcher::exact(BEACON_ISSUER)));
         Some(Self { name, bundle_json, artifact, root_json, root, policy })
     }
 
@@ -82,12 +83,12 @@ impl Case {
     }
 
     /// Verifies an already parsed bundle.
-    pub fn verify_parsed(&self, bundle: &Bundle) -> sealcheck::Result<VerifiedBundle> {
+    pub fn verify_parsed(&self, bundle: &Bundle) -> sealcheck::Result<VerifiedSignature> {
         Verifier::new(&self.root, &RUST_CRYPTO).verify(bundle, &Artifact::Bytes(&self.artifact), &self.policy, NOW)
     }
 
     /// The whole verification: parse, then verify.
-    pub fn verify(&self) -> sealcheck::Result<VerifiedBundle> {
+    pub fn verify(&self) -> sealcheck::Result<VerifiedSignature> {
         self.verify_parsed(&self.parse()?)
     }
 
@@ -191,7 +192,7 @@ pub fn raw_checks(case: &Case) -> Vec<RawCheck> {
         let signer = root
             .timestamp_authorities()
             .iter()
-            .filter_map(|a| a.chain.first())
+            .map(|a| a.anchor().first())
             .find(|c| token.signer_matches(c))
             .unwrap_or_else(|| panic!("{}: timestamp {j}: no TSA certificate matches", case.name));
         let (scheme, signed_attrs, signature) = cms_signature(der).expect("CMS SignerInfo");
@@ -200,7 +201,7 @@ pub fn raw_checks(case: &Case) -> Vec<RawCheck> {
 
     // The leaf's signature by its issuer: a carried intermediate not already in the root, else the
     // first trusted CA certificate with the leaf's issuer name whose key verifies it.
-    let trusted = root.certificate_authorities().iter().flat_map(|ca| ca.chain.iter());
+    let trusted = root.certificate_authorities().iter().flat_map(|ca| ca.chain().iter());
     let issuer = carried
         .iter()
         .chain(trusted)
@@ -266,4 +267,58 @@ fn cms_signature(der: &[u8]) -> sealcheck::Result<(SignatureScheme, Vec<u8>, Vec
     };
     let signature = si.expect(tag::OCTET_STRING)?.value.to_vec();
     Ok((scheme, sealcheck::asn1::encode(tag::SET, attrs), signature))
+}
+
+/// The container-libs fixture `dir-img-cosign-fulcio-rekor-valid` (a Fulcio + Rekor legacy
+/// signature) under a compiled `fulcio` policy, and the bare verification inside a decision.
+pub struct KeylessImage {
+    verifier: sealcheck::ImageVerifier,
+    image: sealcheck::ImageEvidence,
+    trust: sealcheck::Trust,
+    stored: sealcheck::cosign::StoredSignature,
+    bundle: Bundle,
+}
+
+/// When the fixture's signature verifies.
+pub const KEYLESS_AT: UnixTime = UnixTime::from_secs(1_748_736_000);
+
+impl KeylessImage {
+    /// Loads the fixture and compiles the policy.
+    #[must_use]
+    pub fn load() -> Self {
+        let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/container-libs/image/signature/fixtures");
+        let read = |p: &str| std::fs::read(fx.join(p)).unwrap_or_else(|e| panic!("{}: {e}", fx.join(p).display()));
+        let keys = fx.display();
+        let policy = format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","fulcio":{{"caPath":"{keys}/fulcio_v1.crt.pem","oidcIssuer":"https://github.com/login/oauth","subjectEmail":"mitr@redhat.com"}},"rekorPublicKeyPath":"{keys}/rekor.pub","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+        );
+        let compiled = sealcheck::policy::containers::compile(policy.as_bytes(), &sealcheck::policy::FsFiles, &RUST_CRYPTO).expect("fulcio policy");
+        let sig = read("dir-img-cosign-fulcio-rekor-valid/signature-1");
+        let image = sealcheck::verifier::image_evidence(
+            "192.168.64.2:5000/cosign-signed/fulcio-rekor-1",
+            Some(&read("dir-img-cosign-fulcio-rekor-valid/manifest.json")),
+            &[&sig],
+            &[],
+        )
+        .expect("evidence");
+        let (_, rule) = compiled.rule_for("docker", image.reference());
+        let sealcheck::policy::Requirement::Signed(req) = &rule.requirements()[0] else { unreachable!("a sigstoreSigned requirement") };
+        let trust = req.trust.clone();
+        let stored = sealcheck::cosign::StoredSignature::from_storage_blob(&sig).expect("signature");
+        let bundle = stored.to_bundle().expect("bundle");
+        let verifier = sealcheck::ImageVerifier::new(std::sync::Arc::new(compiled), sealcheck::CryptoProvider::default());
+        Self { verifier, image, trust, stored, bundle }
+    }
+
+    /// One decision.
+    pub fn decide(&self) -> sealcheck::Decision {
+        self.verifier.decide(&self.image, KEYLESS_AT)
+    }
+
+    /// The bundle verification the decision contains.
+    pub fn bare(&self) -> sealcheck::Result<VerifiedSignature> {
+        Verifier::new(&self.trust.root, &RUST_CRYPTO)
+            .with_thresholds(self.trust.thresholds)
+            .verify(&self.bundle, &Artifact::Bytes(&self.stored.payload), &self.trust.signers, KEYLESS_AT)
+    }
 }

@@ -15,7 +15,7 @@ const (
 	CodePanic = 7003
 	// The caller's buffer is too small.
 	CodeBufferTooSmall = 7004
-	// An argument is out of range (unknown flag bits, artifact kind, an empty path).
+	// an empty path or identity).
 	CodeInvalidParameter = 7005
 	// A handle that is not a live handle of the expected type (freed, or of another type).
 	CodeInvalidHandle = 7006
@@ -25,14 +25,18 @@ const (
 	CodeNotFound = 7008
 	// The trusted root does not load.
 	CodeTrustedRootInvalid = 7010
-	// The policy does not parse.
+	// The policy does not load (it does not parse, or a file it names does not load).
 	CodePolicyInvalid = 7011
 	// The public key does not load.
 	CodeKeyInvalid = 7012
 	// The image reference does not parse.
 	CodeReferenceInvalid = 7013
-	// The identity matcher (regexp) does not compile.
+	// The identity matcher does not compile (or is empty).
 	CodeIdentityInvalid = 7014
+	// that does not parse, too much evidence).
+	CodeImageSourceInvalid = 7015
+	// The artifact digest does not parse.
+	CodeArtifactInvalid = 7016
 	// Rejected: `Error::LimitExceeded`.
 	CodeLimitExceeded = 7100
 	// Rejected: `Error::Json`.
@@ -123,7 +127,7 @@ const (
 	CodeIssuerMismatch = 7143
 	// Rejected: `Error::ExtensionMismatch`.
 	CodeExtensionMismatch = 7144
-	// Rejected: `Error::InvalidRegex`.
+	// An identity regexp that does not compile (an input error): `Error::InvalidRegex`.
 	CodeInvalidRegex = 7145
 	// Rejected: `Error::SignerMismatch`.
 	CodeSignerMismatch = 7146
@@ -145,6 +149,8 @@ var codeNames = map[uint32]string{
 	CodeKeyInvalid:                    "KeyInvalid",
 	CodeReferenceInvalid:              "ReferenceInvalid",
 	CodeIdentityInvalid:               "IdentityInvalid",
+	CodeImageSourceInvalid:            "ImageSourceInvalid",
+	CodeArtifactInvalid:               "ArtifactInvalid",
 	CodeLimitExceeded:                 "LimitExceeded",
 	CodeJSON:                          "JSON",
 	CodeEncoding:                      "Encoding",

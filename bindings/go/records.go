@@ -8,36 +8,62 @@ import (
 // The JSON the library returns, decoded. Field names follow src/sigstore/verify.rs
 // (VerifiedBundle) and src/policy/decision.rs (Decision); Raw keeps the exact bytes for audit.
 
-// UnixTime is a point in time as the library reports it.
+// UnixTime is a point in time as the library reports it (RFC 3339 in the JSON records).
 type UnixTime struct {
-	Secs  int64  `json:"secs"`
-	Nanos uint32 `json:"nanos"`
+	t time.Time
+}
+
+// UnmarshalJSON reads an RFC 3339 string (or, outside years 0000–9999, whole seconds).
+func (u *UnixTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return err
+		}
+		u.t = t.UTC()
+		return nil
+	}
+	var secs int64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return err
+	}
+	u.t = time.Unix(secs, 0).UTC()
+	return nil
 }
 
 // Time converts to a time.Time (UTC).
-func (t UnixTime) Time() time.Time { return time.Unix(t.Secs, int64(t.Nanos)).UTC() }
+func (u UnixTime) Time() time.Time { return u.t }
+
+// Unix is the time in seconds since the epoch.
+func (u UnixTime) Unix() int64 { return u.t.Unix() }
 
 // BundleResult is what a successful bundle verification established.
 type BundleResult struct {
-	// Version is the bundle format version: "V0_1", "V0_2" or "V0_3".
-	Version string `json:"version"`
+	// Format is the evidence format ("sigstore-bundle").
+	Format string `json:"format"`
+	// Version is the bundle format version: "0.1", "0.2" or "0.3".
+	Version string `json:"bundle_version"`
+	// Digests are the artifact digests the signature binds ("sha256:…").
+	Digests []string `json:"digests"`
 	// Signer is who signed.
 	Signer Signer `json:"signer"`
 	// Times are the verified times, each with the authority that vouched for it.
 	Times []VerifiedTime `json:"times"`
 	// TlogEntries are the transparency log entries that were checked.
 	TlogEntries []LogEntry `json:"tlog_entries"`
-	// Statement is, for DSSE in-toto bundles, [statement, index of the artifact's subject];
-	// null otherwise.
-	Statement json.RawMessage `json:"statement"`
+	// Statement is, for DSSE in-toto bundles, the in-toto statement (absent otherwise).
+	Statement json.RawMessage `json:"statement,omitempty"`
+	// MatchedSubject is the index of the statement's subject that is the artifact.
+	MatchedSubject *int `json:"matched_subject,omitempty"`
 	// VerifiedAt is the verification time the caller gave.
 	VerifiedAt UnixTime `json:"verified_at"`
 	// Raw is the report as the library produced it.
 	Raw []byte `json:"-"`
 }
 
-// Signer is the verified signer: a Fulcio certificate (Type "Certificate") or a public key
-// (Type "Key", only SHA256 set).
+// Signer is the verified signer: a certificate (Type "certificate") or a public key (Type
+// "key", only SHA256 set).
 type Signer struct {
 	Type string `json:"type"`
 	// SAN are the certificate's subject alternative names.
@@ -63,14 +89,14 @@ func (s Signer) Issuer() string {
 	return ""
 }
 
-// SubjectAltName is one subject alternative name; Type is "Email", "Uri", "Dns" or "OtherName".
+// SubjectAltName is one subject alternative name; Type is "email", "uri", "dns" or "other-name".
 type SubjectAltName struct {
 	Type  string `json:"type"`
 	Value string `json:"value"`
 }
 
-// VerifiedTime is a time vouched for by a trusted authority: Source "TransparencyLog" (Log,
-// Entry) or "TimestampAuthority" (Authority, Timestamp).
+// VerifiedTime is a time vouched for by a trusted authority: Source "transparency-log" (Log,
+// Entry) or "timestamp-authority" (Authority, Timestamp).
 type VerifiedTime struct {
 	Time      UnixTime `json:"time"`
 	Source    string   `json:"source"`
@@ -100,6 +126,12 @@ type Decision struct {
 	Reference string `json:"reference"`
 	// ManifestDigest is the digest the signatures were checked against ("" when none).
 	ManifestDigest string `json:"manifest_digest"`
+	// IndexDigest is the image index the manifest was reached through ("" when none).
+	IndexDigest string `json:"index_digest"`
+	// PolicyDigest is the SHA-256 of the policy document, hex.
+	PolicyDigest string `json:"policy_digest"`
+	// SignatureChecks is how many signature checks the decision spent.
+	SignatureChecks int `json:"signature_checks"`
 	// Scope is the policy scope whose rule applied ("default" for the global default).
 	Scope string `json:"scope"`
 	// Requirements are the requirements of that rule.
@@ -120,9 +152,13 @@ type RequirementRecord struct {
 	Signatures []SignatureRecord `json:"signatures"`
 }
 
-// SignatureRecord is one signature considered by one requirement.
+// SignatureRecord is one piece of evidence considered by one requirement.
 type SignatureRecord struct {
-	Index    int    `json:"index"`
+	Index int `json:"index"`
+	// Origin is where the source found it ("signature 0", "tag sha256-….sig layer 0", …).
+	Origin string `json:"origin"`
+	// Format is "cosign-simple-signing", "cosign-attestation" or "sigstore-bundle".
+	Format   string `json:"format"`
 	Accepted bool   `json:"accepted"`
 	Reason   string `json:"reason"`
 	// ErrorKind is the error kind when refused ("ArtifactMismatch", …), else "".
@@ -130,4 +166,8 @@ type SignatureRecord struct {
 	Signer          string    `json:"signer"`
 	SignedReference string    `json:"signed_reference"`
 	IntegratedTime  *UnixTime `json:"integrated_time"`
+	// Times are every verified time, with its authority, when accepted.
+	Times []VerifiedTime `json:"times"`
+	// Matched is "manifest" or "index" (which digest the signature binds), when accepted.
+	Matched string `json:"matched"`
 }

@@ -29,13 +29,21 @@ import (
 
 // Error is a non-OK result of the C ABI.
 type Error struct {
-	// Code is the sealcheck_result value (one of the Code* constants).
+	// Code is the sealcheck_result value (one of the Code* constants): the core's error code.
 	Code uint32
 	// Message is the library's description of Code (sealcheck_error_message).
 	Message string
+	// Detail says what failed on which input ("tlog entry 0: signed entry timestamp does not
+	// verify"), when the library gave it.
+	Detail string
+	// Kind is the error kind ("BadSignature"), when the library gave it.
+	Kind string
 }
 
 func (e *Error) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("sealcheck: %s (code %d)", e.Detail, e.Code)
+	}
 	return fmt.Sprintf("sealcheck: %s (code %d)", e.Message, e.Code)
 }
 
@@ -47,8 +55,9 @@ func (e *Error) Is(target error) bool {
 }
 
 // Rejected reports whether the error is a verification verdict (71xx: the evidence was
-// examined and refused) rather than misuse or input that does not load (70xx).
-func (e *Error) Rejected() bool { return e.Code >= 7100 && e.Code < 7200 }
+// examined and refused) rather than misuse or input that does not load (70xx, and an identity
+// regexp that does not compile).
+func (e *Error) Rejected() bool { return e.Code >= 7100 && e.Code < 7200 && e.Code != CodeInvalidRegex }
 
 // CodeName is the short name of a result code ("BadSignature"), or "Unknown".
 func CodeName(code uint32) string {
@@ -73,10 +82,24 @@ func errorMessage(code uint32) string {
 
 // check turns a sealcheck_result into nil or an *Error.
 func check(r C.sealcheck_result) error {
+	return checkDetail(r, nil)
+}
+
+// checkDetail is check, with the detail the library wrote into *detail (which it frees).
+func checkDetail(r C.sealcheck_result, detail *C.sealcheck_buffer) error {
+	raw := takeBuffer(detail)
 	if r == CodeOK {
 		return nil
 	}
-	return &Error{Code: uint32(r), Message: errorMessage(uint32(r))}
+	e := &Error{Code: uint32(r), Message: errorMessage(uint32(r))}
+	var d struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	}
+	if len(raw) > 0 && json.Unmarshal(raw, &d) == nil {
+		e.Detail, e.Kind = d.Message, d.Kind
+	}
+	return e
 }
 
 // Version is the library version ("sealcheck/X.Y.Z").
@@ -163,7 +186,8 @@ func newTrustedRoot(ptr *C.sealcheck_trusted_root) *TrustedRoot {
 func NewTrustedRoot(json []byte) (*TrustedRoot, error) {
 	var out *C.sealcheck_trusted_root
 	p, n := bytesArg(json)
-	if err := check(C.sealcheck_trusted_root_new(p, n, &out)); err != nil {
+	var detail *C.sealcheck_buffer
+	if err := checkDetail(C.sealcheck_trusted_root_new(p, n, &out, &detail), detail); err != nil {
 		return nil, err
 	}
 	return newTrustedRoot(out), nil
@@ -269,8 +293,9 @@ func (v *Verifier) VerifyBundle(bundle []byte, artifact Artifact, identity Ident
 		ap, an := bytesArg(artifact.data)
 		sp, sn := stringArg(identity.SAN)
 		ip, in := stringArg(identity.Issuer)
-		return check(C.sealcheck_verifier_verify_bundle(p, bp, bn, ap, an, C.uint32_t(artifact.kind),
-			sp, sn, ip, in, identity.flags(), unixSeconds(now), &out))
+		var detail *C.sealcheck_buffer
+		return checkDetail(C.sealcheck_verifier_verify_bundle(p, bp, bn, ap, an, C.uint32_t(artifact.kind),
+			sp, sn, ip, in, identity.flags(), unixSeconds(now), &out, &detail), detail)
 	})
 	runtime.KeepAlive(v)
 	runtime.KeepAlive(bundle)
@@ -290,8 +315,9 @@ func (v *Verifier) VerifyBundleWithKey(bundle []byte, artifact Artifact, keyPEM 
 		bp, bn := bytesArg(bundle)
 		ap, an := bytesArg(artifact.data)
 		kp, kn := bytesArg(keyPEM)
-		return check(C.sealcheck_verifier_verify_bundle_with_key(p, bp, bn, ap, an, C.uint32_t(artifact.kind),
-			kp, kn, unixSeconds(now), &out))
+		var detail *C.sealcheck_buffer
+		return checkDetail(C.sealcheck_verifier_verify_bundle_with_key(p, bp, bn, ap, an, C.uint32_t(artifact.kind),
+			kp, kn, unixSeconds(now), &out, &detail), detail)
 	})
 	runtime.KeepAlive(v)
 	runtime.KeepAlive(bundle)
@@ -313,8 +339,8 @@ func decodeBundleResult(raw []byte) (*BundleResult, error) {
 
 // ---- image policy -----------------------------------------------------------------------
 
-// Policy is a compiled containers-policy.json(5). Key files it names are read from the
-// filesystem when a requirement is evaluated.
+// Policy is a compiled containers-policy.json(5). Key files it names are read when it is
+// compiled: one that does not load is a CodePolicyInvalid error naming it.
 type Policy struct {
 	h handle[*C.sealcheck_policy]
 }
@@ -322,8 +348,9 @@ type Policy struct {
 // NewContainersPolicy parses a containers-policy.json(5).
 func NewContainersPolicy(json []byte) (*Policy, error) {
 	var out *C.sealcheck_policy
+	var detail *C.sealcheck_buffer
 	p, n := bytesArg(json)
-	if err := check(C.sealcheck_policy_new(p, n, &out)); err != nil {
+	if err := checkDetail(C.sealcheck_policy_new(p, n, &out, &detail), detail); err != nil {
 		return nil, err
 	}
 	pol := &Policy{}
@@ -345,7 +372,8 @@ type ImageEvidence struct {
 	Reference string
 	// Manifest is the manifest bytes (nil if not fetched).
 	Manifest []byte
-	// Signatures are cosign signatures in the containers storage form ("\x00sigstore-json\n{…}").
+	// Signatures are cosign signatures (and attestations) in the containers storage form
+	// ("\x00sigstore-json\n{…}"); one whose mimeType is a DSSE envelope is an attestation.
 	Signatures [][]byte
 	// Bundles are Sigstore bundles found as OCI referrers.
 	Bundles [][]byte
@@ -382,7 +410,7 @@ func bytesList(list [][]byte, pin *runtime.Pinner) (*C.sealcheck_bytes, C.size_t
 // Decide decides whether an image may run, from evidence the caller fetched, at time now. A
 // nil error means a decision was made: Decision.Allowed says which, and the record explains it.
 // An error means the evidence could not be examined (bad reference: CodeReferenceInvalid; a
-// signature blob that does not parse: its 71xx code).
+// signature blob that does not parse: CodeImageSourceInvalid).
 func (p *Policy) Decide(image ImageEvidence, now time.Time) (*Decision, error) {
 	var allowed C.bool
 	var out *C.sealcheck_buffer
@@ -395,8 +423,9 @@ func (p *Policy) Decide(image ImageEvidence, now time.Time) (*Decision, error) {
 		defer freeBundles()
 		rp, rn := stringArg(image.Reference)
 		mp, mn := bytesArg(image.Manifest)
-		return check(C.sealcheck_policy_decide(ptr, rp, rn, mp, mn, sigs, nsigs, bundles, nbundles,
-			unixSeconds(now), &allowed, &out))
+		var detail *C.sealcheck_buffer
+		return checkDetail(C.sealcheck_policy_decide(ptr, rp, rn, mp, mn, sigs, nsigs, bundles, nbundles,
+			unixSeconds(now), &allowed, &out, &detail), detail)
 	})
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(image)
@@ -415,7 +444,8 @@ func (p *Policy) DecideOCILayout(reference, layout string, now time.Time) (*Deci
 	err := p.h.use(func(ptr *C.sealcheck_policy) error {
 		rp, rn := stringArg(reference)
 		lp, ln := stringArg(layout)
-		return check(C.sealcheck_policy_decide_oci_layout(ptr, rp, rn, lp, ln, unixSeconds(now), &allowed, &out))
+		var detail *C.sealcheck_buffer
+		return checkDetail(C.sealcheck_policy_decide_oci_layout(ptr, rp, rn, lp, ln, unixSeconds(now), &allowed, &out, &detail), detail)
 	})
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(reference)

@@ -13,7 +13,7 @@ func TestVersionAndMessages(t *testing.T) {
 		t.Errorf("Version() = %q", v)
 	}
 	e := &Error{Code: CodeBadSignature, Message: errorMessage(CodeBadSignature)}
-	if e.Message != "rejected: BadSignature" || !e.Rejected() {
+	if e.Message != "rejected: bad signature" || !e.Rejected() {
 		t.Errorf("message %q rejected=%v", e.Message, e.Rejected())
 	}
 	if !errors.Is(error(e), &Error{Code: CodeBadSignature}) || errors.Is(error(e), &Error{Code: CodeJSON}) {
@@ -70,22 +70,22 @@ func TestKeylessBundle(t *testing.T) {
 		t.Fatalf("happy-path-v0.3: %v", err)
 	}
 	t.Logf("report: %s", res.Raw)
-	if res.Version != "V0_3" {
+	if res.Version != "0.3" {
 		t.Errorf("version %q", res.Version)
 	}
-	if res.Signer.Type != "Certificate" || len(res.Signer.SAN) == 0 || res.Signer.SAN[0].Value != beaconSAN || res.Signer.Issuer() != ghaIssuer {
+	if res.Signer.Type != "certificate" || len(res.Signer.SAN) == 0 || res.Signer.SAN[0].Value != beaconSAN || res.Signer.Issuer() != ghaIssuer {
 		t.Errorf("signer %+v", res.Signer)
 	}
 	if len(res.Signer.SHA256) != 64 || res.Signer.NotBefore == nil || res.Signer.NotAfter == nil || !res.Signer.NotBefore.Time().Before(res.Signer.NotAfter.Time()) {
 		t.Errorf("signer certificate fields %+v", res.Signer)
 	}
-	if len(res.Times) == 0 || res.Times[0].Source == "" || res.Times[0].Time.Secs == 0 {
+	if len(res.Times) == 0 || res.Times[0].Source == "" || res.Times[0].Time.Unix() == 0 {
 		t.Errorf("times %+v", res.Times)
 	}
 	if len(res.TlogEntries) == 0 || res.TlogEntries[0].LogID == "" || !res.TlogEntries[0].ProofVerified {
 		t.Errorf("tlog entries %+v", res.TlogEntries)
 	}
-	if res.VerifiedAt.Secs != fixedNow.Unix() {
+	if res.VerifiedAt.Unix() != fixedNow.Unix() {
 		t.Errorf("verified_at %+v", res.VerifiedAt)
 	}
 
@@ -136,12 +136,18 @@ func TestGarbageInputs(t *testing.T) {
 	wantCode(t, "empty bundle", err, CodeJSON)
 	_, err = v.VerifyBundle([]byte("{garbage"), ArtifactBytes(artifact), beacon(), fixedNow)
 	wantCode(t, "garbage bundle", err, CodeJSON)
+	// Identities and digests that do not load are input errors of their own kind.
 	_, err = v.VerifyBundle(bundle, ArtifactBytes(artifact), Identity{}, fixedNow)
-	wantCode(t, "empty identity", err, CodeInvalidParameter)
+	wantCode(t, "empty identity", err, CodeIdentityInvalid)
 	_, err = v.VerifyBundle(bundle, ArtifactBytes(artifact), Identity{SAN: "\xff", Issuer: ghaIssuer}, fixedNow)
 	wantCode(t, "non-UTF-8 SAN", err, CodeInvalidUTF8)
 	_, err = v.VerifyBundle(bundle, ArtifactDigest("md5:00"), beacon(), fixedNow)
-	wantCode(t, "bad digest", err, CodeInvalidParameter)
+	wantCode(t, "bad digest", err, CodeArtifactInvalid)
+	_, err = v.VerifyBundle(bundle, ArtifactBytes(artifact), Identity{SAN: "nomatch)|(.*", SANRegexp: true, Issuer: ghaIssuer}, fixedNow)
+	wantCode(t, "unbalanced regexp", err, CodeIdentityInvalid)
+	if e, ok := err.(*Error); !ok || e.Rejected() || e.Kind != "InvalidRegex" || !strings.Contains(e.Detail, "nomatch)|(.*") {
+		t.Errorf("unbalanced regexp detail: %#v", err)
+	}
 	_, err = v.VerifyBundle(bundle, ArtifactBytes([]byte("other")), beacon(), fixedNow)
 	wantCode(t, "other artifact", err, CodeArtifactMismatch)
 
@@ -186,7 +192,7 @@ func TestGarbageInputs(t *testing.T) {
 		}
 	}
 	_, err = p.Decide(ImageEvidence{Reference: "a/b", Manifest: manifest, Signatures: [][]byte{[]byte("junk")}}, fixedNow)
-	wantCode(t, "junk signature", err, CodeJSON)
+	wantCode(t, "junk signature", err, CodeImageSourceInvalid)
 	_, err = p.Decide(ImageEvidence{Reference: "a/b", Manifest: manifest, Signatures: [][]byte{nil}}, fixedNow)
 	if err == nil {
 		t.Error("empty signature blob accepted")
@@ -198,7 +204,10 @@ func TestGarbageInputs(t *testing.T) {
 	}
 	// A missing layout is an input error, not a rejection (fail-closed issue, finding 8).
 	_, err = p.DecideOCILayout(imageRef, filepath.Join(t.TempDir(), "missing"), fixedNow)
-	wantCode(t, "missing layout", err, CodeNotFound)
+	wantCode(t, "missing layout", err, CodeImageSourceInvalid)
+	if e, ok := err.(*Error); !ok || e.Kind != "NotFound" {
+		t.Errorf("missing layout detail: %#v", err)
+	}
 	_, err = p.DecideOCILayout("UPPER/Case", t.TempDir(), fixedNow)
 	wantCode(t, "layout with a bad reference", err, CodeReferenceInvalid)
 }

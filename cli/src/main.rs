@@ -1,20 +1,26 @@
-//! `sealcheck`: verify signatures offline. A thin shell over the `sealcheck` library: it reads
-//! files and the clock, and prints what the library decided.
+//! `sealcheck`: verify signatures offline. A thin shell over the library's facade
+//! ([`sealcheck::verifier`]): it reads files and the clock, marshals them in, and prints what the
+//! library decided.
 //!
-//! Exit status: 0 verified, 1 rejected (the reason on stderr), 2 usage or input error.
+//! Exit status: 0 verified or allowed, 1 rejected or denied (the reason on stderr), 2 usage or
+//! input error.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Parser, Subcommand};
-use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
-use sealcheck::encoding::{hex_decode, pem_decode_one};
-use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, FulcioField, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
-use sealcheck::{UnixTime, limits};
+use sealcheck::crypto::CryptoProvider;
+use sealcheck::policy::FsFiles;
+use sealcheck::sigstore::identity::{CertificateIdentity, FulcioField};
+use sealcheck::sigstore::Artifact;
+use sealcheck::trust::{Signers, TrustedKey};
+use sealcheck::verifier::{self, BundleVerifier, ImageVerifier, RootChoice};
+use sealcheck::{limits, Error, ErrorClass, UnixTime};
+
+const EXIT_CODES: &str = "Exit status: 0 verified (allowed), 1 rejected (denied; the reason on stderr), 2 usage or input error.";
 
 #[derive(Parser)]
-#[command(name = "sealcheck", version, about = "Verify container image and artifact signatures offline")]
+#[command(name = "sealcheck", version, about = "Verify container image and artifact signatures offline", after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,8 +29,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Verify a Sigstore bundle for an artifact (sigstore-conformance client protocol).
+    #[command(after_help = EXIT_CODES)]
     VerifyBundle(VerifyBundle),
     /// Decide whether an image may run under a containers-policy.json.
+    #[command(after_help = EXIT_CODES)]
     Verify(VerifyImage),
 }
 
@@ -33,14 +41,19 @@ struct VerifyImage {
     /// containers-policy.json(5).
     #[arg(long)]
     policy: PathBuf,
-    /// The image reference asked about (docker reference; policy scopes of the docker transport).
+    /// The image reference asked about (docker reference; policy scopes of the docker
+    /// transport). A name without tag or digest means `:latest`.
     #[arg(long)]
     reference: String,
+    /// Verification time: RFC 3339 (`2024-03-19T17:26:26Z`) or seconds since the epoch
+    /// (default: now).
+    #[arg(long)]
+    time: Option<String>,
     /// Print the decision record as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// Where the image and its signatures are: `oci:DIR[:TAG|@DIGEST]` (OCI image layout) or
-    /// `dir:DIR` (containers dir layout).
+    /// Where the image and its signatures are: `oci:DIR[:TAG|@DIGEST]` (OCI image layout,
+    /// `cosign save --dir`) or `dir:DIR` (containers dir layout).
     source: String,
 }
 
@@ -87,6 +100,9 @@ struct VerifyBundle {
     /// Use the embedded Sigstore staging root.
     #[arg(long)]
     staging: bool,
+    /// Verification time: RFC 3339 or seconds since the epoch (default: now).
+    #[arg(long)]
+    time: Option<String>,
     /// Print the verified result, or the error, as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -94,82 +110,64 @@ struct VerifyBundle {
     artifact: String,
 }
 
-/// A failure before verification could start (exit 2), or a rejection (exit 1).
-enum Failure {
-    /// Unreadable files, bad flags, a trusted root or key that does not load: (kind, message).
-    Input(&'static str, String),
-    Rejected(sealcheck::Error),
-}
-
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Verify(args) => verify_image(&args),
+    match Cli::parse().command {
         Command::VerifyBundle(args) => {
             let json = args.json;
-            match verify_bundle(args) {
+            match verify_bundle(&args) {
                 Ok(out) => {
                     if json {
                         println!("{out}");
                     }
                     ExitCode::SUCCESS
                 }
-                Err(Failure::Input(kind, msg)) => {
-                    if json {
-                        println!("{}", serde_json::json!({"verified": false, "error": {"kind": kind, "message": msg}}));
-                    }
-                    eprintln!("sealcheck: error: {msg}");
-                    ExitCode::from(2)
-                }
-                Err(Failure::Rejected(e)) => {
-                    if json {
-                        println!("{}", serde_json::json!({"verified": false, "error": {"kind": e.kind(), "message": e.to_string()}}));
-                    }
-                    eprintln!("sealcheck: rejected: {e}");
-                    ExitCode::from(1)
-                }
+                Err(e) => fail(json, "verified", &e),
             }
+        }
+        Command::Verify(args) => verify_image(&args),
+    }
+}
+
+/// Reports `e` (as JSON under `flag: false` when asked) and returns its exit status.
+fn fail(json: bool, flag: &str, e: &Error) -> ExitCode {
+    if json {
+        let error = serde_json::json!({"kind": e.cause().kind(), "class": e.class(), "code": e.code(), "message": e.to_string()});
+        println!("{}", serde_json::json!({flag: false, "error": error}));
+    }
+    match e.class() {
+        ErrorClass::Input => {
+            eprintln!("sealcheck: error: {e}");
+            ExitCode::from(2)
+        }
+        ErrorClass::Rejection => {
+            eprintln!("sealcheck: rejected: {e}");
+            ExitCode::from(1)
         }
     }
 }
 
+fn now(arg: Option<&str>) -> sealcheck::Result<UnixTime> {
+    arg.map_or_else(|| Ok(UnixTime::now()), verifier::verification_time)
+}
+
+fn read(path: &Path, max: usize, what: &str, limit: &'static str) -> sealcheck::Result<Vec<u8>> {
+    sealcheck::fs::read_file(path, max, what, limit)
+}
+
 fn verify_image(args: &VerifyImage) -> ExitCode {
-    let input_error = |kind: &str, msg: String| {
-        if args.json {
-            println!("{}", serde_json::json!({"allowed": false, "error": {"kind": kind, "message": msg}}));
-        }
-        eprintln!("sealcheck: error: {msg}");
-        ExitCode::from(2)
-    };
-    let policy = match read_file(&args.policy, limits::MAX_POLICY_BYTES, "policy", "policy file size") {
-        Ok(b) => match sealcheck::policy::containers::from_json(&b) {
-            Ok(p) => p,
-            Err(e) => return input_error(e.kind(), format!("{}: {e}", args.policy.display())),
-        },
-        Err(Failure::Input(kind, msg)) => return input_error(kind, msg),
-        Err(Failure::Rejected(e)) => return input_error(e.kind(), e.to_string()),
-    };
-    let reference = match sealcheck::oci::Reference::parse(&args.reference) {
-        Ok(r) => r,
-        Err(e) => return input_error(e.kind(), e.to_string()),
-    };
-    let image = match args.source.split_once(':') {
-        Some(("dir", dir)) => sealcheck::oci::layout::read_dir_layout(Path::new(dir), reference),
-        Some(("oci", spec)) => sealcheck::oci::layout::parse_oci_source(spec).and_then(|(dir, selector)| {
-            let layout = sealcheck::oci::layout::OciLayout::open(&dir)?;
-            sealcheck::oci::source::collect(&RUST_CRYPTO, &layout, reference, &selector)
-        }),
-        _ => return input_error("Usage", format!("unsupported source {:?} (expected dir:DIR or oci:DIR[:TAG|@DIGEST])", args.source)),
-    };
-    let now = match now() {
-        Ok(t) => t,
-        Err(Failure::Input(kind, msg)) => return input_error(kind, msg),
-        Err(Failure::Rejected(e)) => return input_error(e.kind(), e.to_string()),
-    };
-    // The evidence could not be gathered: an input error (exit 2), never a decision.
-    let decision = match image {
-        Ok(image) => policy.evaluate(&RUST_CRYPTO, &sealcheck::policy::FsFiles, &image, now),
-        Err(e) => return input_error(e.kind(), format!("image source {}: {e}", args.source)),
+    let provider = CryptoProvider::default();
+    let decided = (|| {
+        let policy = read(&args.policy, limits::MAX_POLICY_BYTES, "policy", "policy file size")
+            .and_then(|b| verifier::containers_policy(&b, &FsFiles, &provider))
+            .map_err(|e| e.in_file(sealcheck::Input::Policy, args.policy.display().to_string()))?;
+        let reference = verifier::image_reference(&args.reference)?;
+        let now = now(args.time.as_deref())?;
+        let image = verifier::image_source(&args.source, reference, &provider)?;
+        Ok(ImageVerifier::new(policy.into(), provider).decide(&image, now))
+    })();
+    let decision = match decided {
+        Ok(d) => d,
+        Err(e) => return fail(args.json, "allowed", &e),
     };
     if args.json {
         println!("{}", serde_json::to_string(&decision).unwrap_or_default());
@@ -183,80 +181,60 @@ fn verify_image(args: &VerifyImage) -> ExitCode {
     }
 }
 
-fn now() -> Result<UnixTime, Failure> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| Failure::Input("Clock", "system clock is before 1970".into()))?;
-    Ok(UnixTime::new(i64::try_from(now.as_secs()).unwrap_or(i64::MAX), now.subsec_nanos()))
-}
-
-/// Reads a file the command line names: a regular file of at most `max` bytes.
-fn read_file(path: &Path, max: usize, what: &str, limit: &'static str) -> Result<Vec<u8>, Failure> {
-    sealcheck::fs::read_file(path, max, what, limit).map_err(|e| Failure::Input(e.kind(), e.to_string()))
-}
-
-fn verify_bundle(args: VerifyBundle) -> Result<String, Failure> {
-    let backend = &RUST_CRYPTO;
-    let input = |e: sealcheck::Error| Failure::Input(e.kind(), e.to_string());
+fn verify_bundle(args: &VerifyBundle) -> sealcheck::Result<String> {
+    let provider = CryptoProvider::default();
+    let root_json;
     let root = match (&args.trusted_root, args.staging) {
-        (Some(p), _) => TrustedRoot::from_json(backend, &read_file(p, limits::MAX_TRUSTED_ROOT_BYTES, "trusted root", "trusted root size")?).map_err(input)?,
-        (None, true) => TrustedRoot::staging(backend).map_err(input)?,
-        (None, false) => TrustedRoot::production(backend).map_err(input)?,
+        (Some(p), _) => {
+            root_json = read(p, limits::MAX_TRUSTED_ROOT_BYTES, "trusted root", "trusted root size")
+                .map_err(|e| e.loading(sealcheck::Input::TrustedRoot, p.display().to_string()))?;
+            RootChoice::Json(&root_json)
+        }
+        (None, true) => RootChoice::Staging,
+        (None, false) => RootChoice::PublicGood,
     };
-    let policy = match &args.key {
+    let root = verifier::trusted_root(root, &provider).map_err(|e| match &args.trusted_root {
+        Some(p) => e.in_file(sealcheck::Input::TrustedRoot, p.display().to_string()),
+        None => e,
+    })?;
+    let signers = match &args.key {
         Some(p) => {
-            let pem = String::from_utf8(read_file(p, limits::MAX_KEY_FILE_BYTES, "key", "key file size")?)
-                .map_err(|_| Failure::Input("Encoding", format!("{}: not UTF-8 PEM", p.display())))?;
-            let der = pem_decode_one("--key", &pem, "PUBLIC KEY").map_err(input)?;
-            SignerPolicy::Key(TrustedKey { key: PublicKey::from_spki_der("--key", &der).map_err(input)?, valid_for: None })
+            let pem = read(p, limits::MAX_KEY_FILE_BYTES, "key", "key file size").map_err(|e| e.loading(sealcheck::Input::Key, p.display().to_string()))?;
+            Signers::Keys(vec![TrustedKey::new(provider.backend(), verifier::public_key_pem("--key", &pem)?)])
         }
         None => {
-            let san = match (&args.certificate_identity, &args.certificate_identity_regexp) {
-                (Some(s), None) => Matcher::exact(s),
-                (None, Some(r)) => Matcher::regex(r).map_err(input)?,
-                _ => return Err(Failure::Input("Usage", "one of --certificate-identity, --certificate-identity-regexp or --key is required".into())),
+            let pick = |flag: &str, exact: &Option<String>, regexp: &Option<String>| match (exact, regexp) {
+                (Some(v), None) => verifier::matcher(flag, v, false),
+                (None, Some(v)) => verifier::matcher(&format!("{flag}-regexp"), v, true),
+                _ => Err(Error::Usage(format!("one of {flag} or {flag}-regexp (or --key) is required"))),
             };
-            let issuer = match (&args.certificate_oidc_issuer, &args.certificate_oidc_issuer_regexp) {
-                (Some(s), None) => Matcher::exact(s),
-                (None, Some(r)) => Matcher::regex(r).map_err(input)?,
-                _ => return Err(Failure::Input("Usage", "one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required".into())),
-            };
+            let san = pick("--certificate-identity", &args.certificate_identity, &args.certificate_identity_regexp)?;
+            let issuer = pick("--certificate-oidc-issuer", &args.certificate_oidc_issuer, &args.certificate_oidc_issuer_regexp)?;
             let mut id = CertificateIdentity::new(san, issuer);
-            for (field, value) in [
-                (FulcioField::GithubWorkflowTrigger, &args.certificate_github_workflow_trigger),
-                (FulcioField::GithubWorkflowSha, &args.certificate_github_workflow_sha),
-                (FulcioField::GithubWorkflowName, &args.certificate_github_workflow_name),
-                (FulcioField::GithubWorkflowRepository, &args.certificate_github_workflow_repository),
-                (FulcioField::GithubWorkflowRef, &args.certificate_github_workflow_ref),
+            for (field, flag, value) in [
+                (FulcioField::GithubWorkflowTrigger, "--certificate-github-workflow-trigger", &args.certificate_github_workflow_trigger),
+                (FulcioField::GithubWorkflowSha, "--certificate-github-workflow-sha", &args.certificate_github_workflow_sha),
+                (FulcioField::GithubWorkflowName, "--certificate-github-workflow-name", &args.certificate_github_workflow_name),
+                (FulcioField::GithubWorkflowRepository, "--certificate-github-workflow-repository", &args.certificate_github_workflow_repository),
+                (FulcioField::GithubWorkflowRef, "--certificate-github-workflow-ref", &args.certificate_github_workflow_ref),
             ] {
                 if let Some(v) = value {
-                    id = id.with_extension(field, Matcher::exact(v));
+                    id = id.with_extension(field, verifier::matcher(flag, v, false)?);
                 }
             }
-            SignerPolicy::Identity(id)
+            Signers::Certificate(id)
         }
     };
-    let bundle_bytes = read_file(&args.bundle, limits::MAX_BUNDLE_BYTES, "bundle", "bundle size")?;
+    let bundle = read(&args.bundle, limits::MAX_BUNDLE_BYTES, "bundle", "bundle size")?;
     let artifact_bytes;
-    let artifact = match parse_digest(&args.artifact).map_err(input)? {
+    let artifact = match verifier::artifact_digest(&args.artifact)? {
         Some(d) => Artifact::Digest(d),
         None => {
-            artifact_bytes = read_file(Path::new(&args.artifact), limits::MAX_ARTIFACT_BYTES, "artifact", "artifact size")?;
+            artifact_bytes = read(Path::new(&args.artifact), limits::MAX_ARTIFACT_BYTES, "artifact", "artifact size")?;
             Artifact::Bytes(&artifact_bytes)
         }
     };
-    let now = now()?;
-    let bundle = Bundle::from_json(&bundle_bytes).map_err(Failure::Rejected)?;
-    let verified = Verifier::new(&root, backend).verify(&bundle, &artifact, &policy, now).map_err(Failure::Rejected)?;
+    let now = now(args.time.as_deref())?;
+    let verified = BundleVerifier::new(root, provider).verify(&bundle, &artifact, &signers, now)?;
     Ok(serde_json::json!({"verified": true, "result": verified}).to_string())
-}
-
-/// `sha256:HEX` and friends; `None` when the argument is not a digest (then it is a path).
-fn parse_digest(arg: &str) -> sealcheck::Result<Option<Digest>> {
-    let Some((alg, hex)) = arg.split_once(':') else { return Ok(None) };
-    let alg = match alg {
-        "sha256" => HashAlgorithm::Sha256,
-        "sha384" => HashAlgorithm::Sha384,
-        "sha512" => HashAlgorithm::Sha512,
-        _ => return Ok(None),
-    };
-    Digest::new(alg, &hex_decode("artifact digest", hex)?).map(Some)
 }

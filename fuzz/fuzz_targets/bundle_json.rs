@@ -9,7 +9,8 @@ use libfuzzer_sys::fuzz_target;
 use sealcheck::UnixTime;
 use sealcheck::crypto::{Backend, HashAlgorithm, RUST_CRYPTO};
 use sealcheck::sigstore::bundle::VerificationMaterial;
-use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
+use sealcheck::sigstore::Verifier;
+use sealcheck::{Artifact, Bundle, CertificateIdentity, Matcher, Signers, TrustedKey, TrustedRoot};
 
 const SAN: &str =
     "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
@@ -17,18 +18,18 @@ const ISSUER: &str = "https://token.actions.githubusercontent.com";
 const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 
 struct Env {
-    roots: [TrustedRoot; 2],
-    identity: SignerPolicy,
-    key: SignerPolicy,
+    roots: [std::sync::Arc<TrustedRoot>; 2],
+    identity: Signers,
+    key: Signers,
     artifact: Vec<u8>,
 }
 
 static ENV: LazyLock<Env> = LazyLock::new(|| {
-    let prod = TrustedRoot::production(&RUST_CRYPTO).expect("production root");
-    let staging = TrustedRoot::staging(&RUST_CRYPTO).expect("staging root");
+    let prod = TrustedRoot::production().expect("production root");
+    let staging = TrustedRoot::staging().expect("staging root");
     // A key policy for key-signed bundles: any fixed key will do (here a log key of the root).
-    let key = SignerPolicy::Key(TrustedKey { key: prod.tlogs()[0].key.clone(), valid_for: None });
-    let identity = SignerPolicy::Identity(CertificateIdentity::new(Matcher::exact(SAN), Matcher::exact(ISSUER)));
+    let key = Signers::Keys(vec![TrustedKey::new(&RUST_CRYPTO, prod.tlogs()[0].key.clone())]);
+    let identity = Signers::Certificate(CertificateIdentity::new(Matcher::exact(SAN), Matcher::exact(ISSUER)));
     // The conformance suite's artifact when the vectors are beside the repository, so that seed
     // bundles verify all the way; otherwise fixed bytes.
     let a_txt = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/sigstore-conformance/test/assets/bundle-verify/a.txt");

@@ -9,8 +9,8 @@ use sealcheck::crypto::RUST_CRYPTO;
 use sealcheck::sigstore::TrustedRoot;
 use sealcheck::sigstore::rekor::checkpoint::{self, Checkpoint};
 
-static ROOTS: LazyLock<[TrustedRoot; 2]> =
-    LazyLock::new(|| [TrustedRoot::production(&RUST_CRYPTO).expect("production root"), TrustedRoot::staging(&RUST_CRYPTO).expect("staging root")]);
+static ROOTS: LazyLock<[std::sync::Arc<TrustedRoot>; 2]> =
+    LazyLock::new(|| [TrustedRoot::production().expect("production root"), TrustedRoot::staging().expect("staging root")]);
 
 fuzz_target!(|data: &[u8]| {
     let Ok(note) = std::str::from_utf8(data) else { return };

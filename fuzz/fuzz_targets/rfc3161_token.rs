@@ -11,8 +11,8 @@ use sealcheck::sigstore::TrustedRoot;
 use sealcheck::sigstore::tsa::TimestampToken;
 use sealcheck::x509::Certificate;
 
-static ROOTS: LazyLock<[TrustedRoot; 2]> =
-    LazyLock::new(|| [TrustedRoot::production(&RUST_CRYPTO).expect("production root"), TrustedRoot::staging(&RUST_CRYPTO).expect("staging root")]);
+static ROOTS: LazyLock<[std::sync::Arc<TrustedRoot>; 2]> =
+    LazyLock::new(|| [TrustedRoot::production().expect("production root"), TrustedRoot::staging().expect("staging root")]);
 
 fuzz_target!(|data: &[u8]| {
     let Ok(token) = TimestampToken::parse(0, data) else { return };
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    for c in ROOTS.iter().flat_map(|r| r.timestamp_authorities()).flat_map(|a| &a.chain) {
+    for c in ROOTS.iter().flat_map(|r| r.timestamp_authorities()).flat_map(|a| a.chain()) {
         if token.signer_matches(c) {
             let _ = token.verify_signature(&RUST_CRYPTO, 0, c);
         }

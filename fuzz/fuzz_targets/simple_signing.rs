@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = sig.chain();
         let _ = sig.rekor_bundle();
         let _ = sig.rfc3161_timestamp();
-        let _ = sealcheck::cosign::attestation::to_bundle(&sig);
+        let _ = sig.to_bundle();
     }
 });

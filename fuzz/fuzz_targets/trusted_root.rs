@@ -8,7 +8,7 @@ use sealcheck::sigstore::TrustedRoot;
 use sealcheck::sigstore::rekor::checkpoint;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(root) = TrustedRoot::from_json(&RUST_CRYPTO, data) else { return };
+    let Ok(root) = TrustedRoot::from_json(data, &RUST_CRYPTO) else { return };
     let t = UnixTime::from_secs(1_700_000_000);
     for log in root.tlogs().iter().chain(root.ctlogs()) {
         let _ = checkpoint::signer_name(log);
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for a in root.certificate_authorities().iter().chain(root.timestamp_authorities()) {
         let _ = a.valid_for.contains(t);
-        for c in &a.chain {
+        for c in a.chain() {
             let _ = (c.valid_at(t), c.is_self_issued(), c.identity());
         }
     }

@@ -196,6 +196,53 @@ pub trait Backend: Send + Sync {
     fn verify(&self, scheme: SignatureScheme, key: &PublicKey, message: Message<'_>, signature: &[u8]) -> core::result::Result<(), ()>;
 }
 
+/// The cryptography sealcheck uses, chosen once and passed to everything that verifies (rustls's
+/// `CryptoProvider`): a named [`Backend`]. RustCrypto ([`CryptoProvider::rust_crypto`]) is the
+/// default, and the only one of `no_std` and WASM builds.
+#[derive(Clone, Copy)]
+pub struct CryptoProvider {
+    name: &'static str,
+    backend: &'static dyn Backend,
+}
+
+impl CryptoProvider {
+    /// A provider named `name` over `backend`.
+    #[must_use]
+    pub const fn new(name: &'static str, backend: &'static dyn Backend) -> Self {
+        Self { name, backend }
+    }
+
+    /// The pure-Rust RustCrypto provider.
+    #[must_use]
+    pub const fn rust_crypto() -> Self {
+        Self::new("rustcrypto", &RUST_CRYPTO)
+    }
+
+    /// The backend.
+    #[must_use]
+    pub const fn backend(&self) -> &'static dyn Backend {
+        self.backend
+    }
+
+    /// The provider's name (`rustcrypto`, …).
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl Default for CryptoProvider {
+    fn default() -> Self {
+        Self::rust_crypto()
+    }
+}
+
+impl core::fmt::Debug for CryptoProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CryptoProvider").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
 /// Verifies with `backend` and maps a failure to [`Error::BadSignature`] naming `what`.
 pub(crate) fn verify_signature(
     backend: &dyn Backend,

@@ -32,6 +32,12 @@ impl OciDigest {
         Ok(Self(Digest::new(alg, &hex_decode("digest", hex)?)?))
     }
 
+    /// The content digest for a hash value.
+    #[must_use]
+    pub const fn from_digest(d: Digest) -> Self {
+        Self(d)
+    }
+
     /// The digest of `content` with `alg`.
     #[must_use]
     pub fn of(backend: &dyn Backend, alg: HashAlgorithm, content: &[u8]) -> Self {

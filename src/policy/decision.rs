@@ -1,19 +1,26 @@
 //! The decision record: everything a decision rested on, serialisable for audit
-//! (`sealcheck verify --json`).
+//! (`sealcheck verify --json`): the scope that applied, each requirement, each piece of evidence
+//! considered with where it was found, its verdict and reason, and for accepted ones the verified
+//! signer, times and which digest the signature bound.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::cosign::verify::VerifiedImageSignature;
-use crate::error::Result;
+use super::Matched;
+use crate::error::Error;
+use crate::facts::{SignatureFormat, TimeSource, VerifiedSignature, VerifiedTime};
 use crate::oci::{OciDigest, Reference};
 use crate::time::UnixTime;
 
-/// One signature considered by one requirement.
+/// One piece of evidence considered by one requirement.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SignatureRecord {
-    /// Index of the signature in the image's signature list.
+    /// Index of the evidence in the image's evidence list.
     pub index: usize,
+    /// Where the source found it.
+    pub origin: String,
+    /// Its format.
+    pub format: SignatureFormat,
     /// True when it satisfied the requirement.
     pub accepted: bool,
     /// Why it was accepted or refused.
@@ -24,31 +31,45 @@ pub struct SignatureRecord {
     pub signer: Option<String>,
     /// The reference the signature names, when it verified.
     pub signed_reference: Option<String>,
-    /// The Rekor integrated time, when verified.
+    /// The earliest time a transparency log vouched for, when one did.
     pub integrated_time: Option<UnixTime>,
+    /// Every verified time, with its authority.
+    pub times: Vec<VerifiedTime>,
+    /// Which manifest the signature binds, when accepted.
+    pub matched: Option<Matched>,
 }
 
 impl SignatureRecord {
-    pub(crate) fn from_verdict(index: usize, v: Result<VerifiedImageSignature>) -> Self {
-        match v {
-            Ok(v) => Self {
-                index,
-                accepted: true,
-                reason: "verified".into(),
-                error_kind: None,
-                signer: Some(v.signer),
-                signed_reference: Some(v.payload.docker_reference),
-                integrated_time: v.integrated_time,
-            },
-            Err(e) => Self {
-                index,
-                accepted: false,
-                reason: e.to_string(),
-                error_kind: Some(e.kind()),
-                signer: None,
-                signed_reference: None,
-                integrated_time: None,
-            },
+    pub(crate) fn accepted(index: usize, origin: &str, v: &VerifiedSignature, matched: Matched) -> Self {
+        let integrated_time = v.times.iter().filter(|t| matches!(t.source, TimeSource::TransparencyLog { .. })).map(|t| t.time).min();
+        Self {
+            index,
+            origin: origin.into(),
+            format: v.format,
+            accepted: true,
+            reason: "verified".into(),
+            error_kind: None,
+            signer: Some(v.signer.describe()),
+            signed_reference: v.signed_reference.clone(),
+            integrated_time,
+            times: v.times.clone(),
+            matched: Some(matched),
+        }
+    }
+
+    pub(crate) fn refused(index: usize, origin: &str, format: SignatureFormat, e: &Error) -> Self {
+        Self {
+            index,
+            origin: origin.into(),
+            format,
+            accepted: false,
+            reason: e.to_string(),
+            error_kind: Some(e.kind()),
+            signer: None,
+            signed_reference: None,
+            integrated_time: None,
+            times: Vec::new(),
+            matched: None,
         }
     }
 }
@@ -64,7 +85,7 @@ pub struct RequirementRecord {
     pub satisfied: bool,
     /// Why.
     pub reason: String,
-    /// Signatures considered, in order, up to the first accepted one.
+    /// Evidence considered, in order, up to the first accepted one.
     pub signatures: Vec<SignatureRecord>,
 }
 
@@ -79,23 +100,32 @@ pub struct Decision {
     pub reference: String,
     /// The manifest digest the signatures were checked against.
     pub manifest_digest: Option<OciDigest>,
+    /// The index digest, when the manifest was reached through an index.
+    pub index_digest: Option<OciDigest>,
     /// The policy scope whose rule applied (`"default"` for the global default).
     pub scope: String,
+    /// SHA-256 of the policy document, hex.
+    pub policy_digest: String,
     /// Each requirement of that rule.
     pub requirements: Vec<RequirementRecord>,
+    /// Signature checks spent on this decision.
+    pub signature_checks: usize,
     /// The verification time.
     pub verification_time: UnixTime,
 }
 
 impl Decision {
-    pub(crate) fn new(reference: &Reference, scope: String, now: UnixTime) -> Self {
+    pub(crate) fn new(reference: &Reference, scope: String, policy_digest: String, now: UnixTime) -> Self {
         Self {
             allowed: false,
             reason: String::new(),
             reference: reference.to_string(),
             manifest_digest: None,
+            index_digest: None,
             scope,
+            policy_digest,
             requirements: Vec::new(),
+            signature_checks: 0,
             verification_time: now,
         }
     }

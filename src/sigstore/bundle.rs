@@ -16,14 +16,17 @@ use crate::error::{Error, Result};
 use crate::limits::{self, MAX_BUNDLE_BYTES, MAX_CHAIN_DEPTH, MAX_PROOF_HASHES, MAX_TIMESTAMPS, MAX_TLOG_ENTRIES};
 use crate::x509::Certificate;
 
-/// Bundle format versions.
+/// Bundle format versions (serialized as `"0.1"`, `"0.2"`, `"0.3"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum BundleVersion {
     /// `application/vnd.dev.sigstore.bundle+json;version=0.1`
+    #[serde(rename = "0.1")]
     V0_1,
     /// `…;version=0.2`
+    #[serde(rename = "0.2")]
     V0_2,
     /// `…;version=0.3` or `application/vnd.dev.sigstore.bundle.v0.3+json`
+    #[serde(rename = "0.3")]
     V0_3,
 }
 

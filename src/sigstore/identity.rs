@@ -15,7 +15,7 @@ use regex_syntax::hir::{Hir, Look};
 
 use crate::error::{Error, Result};
 use crate::limits::{MAX_PATTERN_BYTES, MAX_PATTERN_NFA_BYTES};
-use crate::x509::{Certificate, FulcioExtensions};
+use crate::x509::{Certificate, FulcioExtensions, SubjectAltName};
 
 /// An exact string or a whole-value regular expression. Built only by [`Matcher::exact`] and
 /// [`Matcher::regex`], so every regexp matcher is anchored at both ends.
@@ -164,19 +164,51 @@ impl FulcioField {
     }
 }
 
-/// Who must have signed: SAN and OIDC issuer, and optionally Fulcio extension values.
+/// Which subject alternative names an identity looks at, and how.
+#[derive(Debug, Clone)]
+enum SanRule {
+    /// Some SAN of any kind matches (cosign's `--certificate-identity[-regexp]`).
+    Any(Matcher),
+    /// Some email SAN is exactly this (containers-policy.json `fulcio.subjectEmail`).
+    Email(String),
+    /// containers-policy.json `pki`: an email SAN exactly, and/or a DNS name the hostname
+    /// verifies against; at least one of the two.
+    Pki { email: Option<String>, hostname: Option<String> },
+}
+
+/// Who must have signed: a rule on the certificate's subject alternative names, the OIDC issuer
+/// (Fulcio extension `.1.8` or `.1.1`) for Fulcio certificates, and optionally Fulcio extension
+/// values. There is no identity that matches every certificate.
 #[derive(Debug, Clone)]
 pub struct CertificateIdentity {
-    san: Matcher,
-    issuer: Matcher,
+    san: SanRule,
+    issuer: Option<Matcher>,
     extensions: Vec<(FulcioField, Matcher)>,
 }
 
 impl CertificateIdentity {
-    /// An identity from a SAN matcher and an issuer matcher; both are required.
+    /// A Fulcio identity: some SAN matches `san`, and the OIDC issuer matches `issuer`.
     #[must_use]
     pub fn new(san: Matcher, issuer: Matcher) -> Self {
-        Self { san, issuer, extensions: Vec::new() }
+        Self { san: SanRule::Any(san), issuer: Some(issuer), extensions: Vec::new() }
+    }
+
+    /// A Fulcio identity by email (containers-policy.json `fulcio`): some email SAN is exactly
+    /// `email`, and the OIDC issuer is exactly `issuer`.
+    #[must_use]
+    pub fn email(email: &str, issuer: &str) -> Self {
+        Self { san: SanRule::Email(email.to_string()), issuer: Some(Matcher::exact(issuer)), extensions: Vec::new() }
+    }
+
+    /// A PKI identity (containers-policy.json `pki`): an email SAN exactly `email`, and/or a DNS
+    /// SAN that `hostname` verifies against (Go `x509.Certificate.VerifyHostname`: case-insensitive,
+    /// a `*.` wildcard covers one leftmost label). No OIDC issuer. At least one is required.
+    pub fn pki(email: Option<&str>, hostname: Option<&str>) -> Result<Self> {
+        if email.is_none() && hostname.is_none() {
+            return Err(Error::Usage("a PKI identity needs a subject email or a subject hostname".into()));
+        }
+        let san = SanRule::Pki { email: email.map(ToString::to_string), hostname: hostname.map(ToString::to_string) };
+        Ok(Self { san, issuer: None, extensions: Vec::new() })
     }
 
     /// Adds a constraint on a Fulcio extension.
@@ -186,17 +218,32 @@ impl CertificateIdentity {
         self
     }
 
-    /// Checks `leaf` against the identity: some SAN must match, then the issuer, then each
-    /// extension constraint.
+    /// Checks `leaf` against the identity: the SAN rule, then the issuer, then each extension
+    /// constraint.
     pub fn check(&self, leaf: &Certificate) -> Result<()> {
         let sans = leaf.subject_alt_names();
-        if !sans.iter().any(|s| self.san.matches(s.value())) {
-            let got = sans.iter().map(|s| s.value()).collect::<Vec<_>>().join(", ");
-            return Err(Error::IdentityMismatch { got, want: self.san.to_string() });
+        let got = || sans.iter().map(SubjectAltName::value).collect::<Vec<_>>().join(", ");
+        let email_is = |e: &str| sans.iter().any(|s| matches!(s, SubjectAltName::Email(v) if v == e));
+        match &self.san {
+            SanRule::Any(m) if !sans.iter().any(|s| m.matches(s.value())) => {
+                return Err(Error::IdentityMismatch { got: got(), want: m.to_string() });
+            }
+            SanRule::Email(e) if !email_is(e) => return Err(Error::IdentityMismatch { got: got(), want: alloc::format!("email {e:?}") }),
+            SanRule::Pki { email, hostname } => {
+                if let Some(e) = email.as_deref().filter(|e| !email_is(e)) {
+                    return Err(Error::IdentityMismatch { got: got(), want: alloc::format!("email {e:?}") });
+                }
+                if let Some(h) = hostname.as_deref().filter(|h| !sans.iter().any(|s| matches!(s, SubjectAltName::Dns(d) if hostname_matches(d, h)))) {
+                    return Err(Error::IdentityMismatch { got: got(), want: alloc::format!("hostname {h:?}") });
+                }
+            }
+            _ => {}
         }
-        let issuer = leaf.fulcio().issuer.as_deref().unwrap_or_default();
-        if leaf.fulcio().issuer.is_none() || !self.issuer.matches(issuer) {
-            return Err(Error::IssuerMismatch { got: issuer.to_string(), want: self.issuer.to_string() });
+        if let Some(want) = &self.issuer {
+            let issuer = leaf.fulcio().issuer.as_deref();
+            if !issuer.is_some_and(|i| want.matches(i)) {
+                return Err(Error::IssuerMismatch { got: issuer.unwrap_or_default().to_string(), want: want.to_string() });
+            }
         }
         for (field, m) in &self.extensions {
             let v = field.get(leaf.fulcio());
@@ -206,6 +253,19 @@ impl CertificateIdentity {
         }
         Ok(())
     }
+}
+
+/// Go's `matchHostnames` (crypto/x509 `VerifyHostname` for DNS names): ASCII case-insensitive,
+/// a trailing dot ignored, and a `*` leftmost label of the pattern matching exactly one label of
+/// the host. IP addresses never match a DNS name.
+fn hostname_matches(pattern: &str, host: &str) -> bool {
+    let trim = |s: &str| s.strip_suffix('.').unwrap_or(s).to_ascii_lowercase();
+    let (pattern, host) = (trim(pattern), trim(host));
+    if pattern.is_empty() || host.is_empty() || host.parse::<core::net::IpAddr>().is_ok() {
+        return false;
+    }
+    let (p, h): (Vec<&str>, Vec<&str>) = (pattern.split('.').collect(), host.split('.').collect());
+    p.len() == h.len() && p.iter().zip(&h).enumerate().all(|(i, (pl, hl))| (i == 0 && *pl == "*") || pl == hl)
 }
 
 #[cfg(test)]
@@ -241,5 +301,17 @@ mod tests {
         assert!(m.matches("user@EXAMPLE.com"));
         let m = Matcher::regex("caf\u{e9}-.*").unwrap();
         assert!(m.matches("caf\u{e9}-x") && !m.matches("cafe-x"), "non-ASCII literals match exactly");
+    }
+
+    #[test]
+    fn hostnames_as_go_verifies_them() {
+        assert!(hostname_matches("example.com", "EXAMPLE.com."));
+        assert!(hostname_matches("*.example.com", "a.example.com"));
+        assert!(!hostname_matches("*.example.com", "a.b.example.com"), "one label");
+        assert!(!hostname_matches("*.example.com", "example.com"));
+        assert!(!hostname_matches("a.*.com", "a.b.com"), "only the leftmost label");
+        assert!(!hostname_matches("example.com", "example.org"));
+        assert!(!hostname_matches("127.0.0.1", "127.0.0.1"), "IP addresses are not DNS names");
+        assert!(CertificateIdentity::pki(None, None).is_err());
     }
 }

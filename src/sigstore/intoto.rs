@@ -37,6 +37,36 @@ pub struct Subject {
     pub digest: Vec<(String, String)>,
 }
 
+impl Subject {
+    /// The subject's digests of the algorithms sealcheck knows, lowercase hex only.
+    #[must_use]
+    pub fn digests(&self) -> Vec<crate::crypto::Digest> {
+        self.digest
+            .iter()
+            .filter_map(|(alg, hex)| {
+                let alg = hash_algorithm(alg)?;
+                if !is_lower_hex(hex) {
+                    return None;
+                }
+                crate::crypto::Digest::new(alg, &hex_decode("in-toto subject digest", hex).ok()?).ok()
+            })
+            .collect()
+    }
+}
+
+fn hash_algorithm(name: &str) -> Option<HashAlgorithm> {
+    match name {
+        "sha256" => Some(HashAlgorithm::Sha256),
+        "sha384" => Some(HashAlgorithm::Sha384),
+        "sha512" => Some(HashAlgorithm::Sha512),
+        _ => None,
+    }
+}
+
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct StatementJson {
@@ -110,15 +140,10 @@ impl Statement {
             let mut compared = 0usize;
             let mut all_equal = true;
             for (alg, hex) in &s.digest {
-                let alg = match alg.as_str() {
-                    "sha256" => HashAlgorithm::Sha256,
-                    "sha384" => HashAlgorithm::Sha384,
-                    "sha512" => HashAlgorithm::Sha512,
-                    _ => continue,
-                };
+                let Some(alg) = hash_algorithm(alg) else { continue };
                 // Digest values are lowercase hex (in-toto DigestSet; peers compare the lowercase
                 // encoding): any other spelling of the value does not match.
-                if !hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+                if !is_lower_hex(hex) {
                     compared += 1;
                     all_equal = false;
                     continue;

@@ -13,5 +13,4 @@ mod verify;
 pub use bundle::Bundle;
 pub use identity::{CertificateIdentity, FulcioField, Matcher};
 pub use trusted_root::TrustedRoot;
-pub(crate) use verify::check_scts;
-pub use verify::{Artifact, CheckedLogEntry, SignerPolicy, Thresholds, TimeSource, TrustedKey, VerifiedBundle, VerifiedSigner, VerifiedTime, Verifier};
+pub use verify::{Artifact, Verifier};

@@ -15,12 +15,21 @@ use crate::crypto::{Backend, KeyAlgorithm, PublicKey, SignatureScheme};
 use crate::error::{Error, Result};
 use crate::limits::{self, MAX_TRUSTED_ROOT_BYTES, MAX_TRUST_ROOT_ENTRIES};
 use crate::time::UnixTime;
-use crate::x509::{self, Certificate};
+use crate::x509::{Certificate, KeyPurpose, TrustAnchor};
 
 /// The Sigstore public-good production trusted root, as published by `sigstore/root-signing`.
 pub const PRODUCTION_TRUSTED_ROOT_JSON: &[u8] = include_bytes!("trusted_root/production.json");
 /// The Sigstore public-good staging trusted root (`sigstore/root-signing-staging`).
 pub const STAGING_TRUSTED_ROOT_JSON: &[u8] = include_bytes!("trusted_root/staging.json");
+
+/// The trusted roots sealcheck embeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Embedded {
+    /// Sigstore public-good production (`sigstore/root-signing`).
+    PublicGood = 0,
+    /// Sigstore staging (`sigstore/root-signing-staging`).
+    Staging = 1,
+}
 
 /// A `validFor` window: start inclusive, end inclusive or open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -81,10 +90,35 @@ impl LogKey {
 pub struct Authority {
     /// The authority's URI.
     pub uri: String,
-    /// Its chain, nearest certificate first, anchor last; links verified at load.
-    pub chain: Vec<Certificate>,
+    anchor: TrustAnchor,
     /// When the authority is trusted.
     pub valid_for: Window,
+}
+
+impl Authority {
+    /// An authority whose chain (nearest certificate first) has its links verified now.
+    pub fn new(backend: &dyn Backend, uri: String, chain: Vec<Certificate>, valid_for: Window) -> Result<Self> {
+        let anchor = TrustAnchor::new(backend, &alloc::format!("authority {uri}"), chain)?;
+        Ok(Self { uri, anchor, valid_for })
+    }
+
+    /// Its chain, nearest certificate first, the root last.
+    #[must_use]
+    pub fn chain(&self) -> &[Certificate] {
+        self.anchor.chain()
+    }
+
+    /// The chain as a trust anchor.
+    #[must_use]
+    pub const fn anchor(&self) -> &TrustAnchor {
+        &self.anchor
+    }
+}
+
+impl AsRef<TrustAnchor> for Authority {
+    fn as_ref(&self) -> &TrustAnchor {
+        &self.anchor
+    }
 }
 
 /// A parsed, link-verified trusted root.
@@ -94,6 +128,8 @@ pub struct TrustedRoot {
     ctlogs: Vec<LogKey>,
     cas: Vec<Authority>,
     tsas: Vec<Authority>,
+    leaf_purpose: KeyPurpose,
+    intermediates: Vec<Certificate>,
 }
 
 #[derive(Deserialize)]
@@ -162,13 +198,14 @@ struct RawBytesJson {
 
 impl TrustedRoot {
     /// Parses `trusted_root.json` and verifies each authority's chain links with `backend`.
-    pub fn from_json(backend: &dyn Backend, bytes: &[u8]) -> Result<Self> {
-        Self::parse(backend, bytes, true)
+    pub fn from_json(bytes: &[u8], backend: &dyn Backend) -> Result<Self> {
+        Self::parse(bytes, Some(backend))
     }
 
-    /// Parses; `verify_links` is false only for the embedded roots, whose links a test verifies
-    /// (`tests/embedded.rs`), so that a process start does not redo two P-384 checks.
-    fn parse(backend: &dyn Backend, bytes: &[u8], verify_links: bool) -> Result<Self> {
+    /// Parses; without a backend (the embedded roots only, whose links a test verifies,
+    /// `tests/embedded.rs`) the chain links are not verified again, so that a process start
+    /// does not redo two P-384 checks.
+    fn parse(bytes: &[u8], verify_links: Option<&dyn Backend>) -> Result<Self> {
         let raw: RootJson = json::from_slice("trusted root", bytes, MAX_TRUSTED_ROOT_BYTES)?;
         if !matches!(
             raw.media_type.as_str(),
@@ -180,34 +217,86 @@ impl TrustedRoot {
         limits::check("trusted root entries", n, MAX_TRUST_ROOT_ENTRIES)?;
         let logs = |v: Vec<LogJson>, kind: &str| -> Result<Vec<LogKey>> { v.into_iter().enumerate().map(|(i, l)| log_key(kind, i, l)).collect() };
         let auths = |v: Vec<AuthorityJson>, kind: &str| -> Result<Vec<Authority>> {
-            v.into_iter().enumerate().map(|(i, a)| authority(backend, kind, i, a, verify_links)).collect()
+            v.into_iter().enumerate().map(|(i, a)| authority(verify_links, kind, i, a)).collect()
         };
         Ok(Self {
             tlogs: logs(raw.tlogs, "tlog")?,
             ctlogs: logs(raw.ctlogs, "ctlog")?,
             cas: auths(raw.certificate_authorities, "certificate authority")?,
             tsas: auths(raw.timestamp_authorities, "timestamp authority")?,
+            leaf_purpose: KeyPurpose::CodeSigning,
+            intermediates: Vec::new(),
         })
     }
 
-    /// A trusted root assembled from parts (a policy's Rekor keys and CA files); each authority's
-    /// chain links are verified as when loading JSON.
-    pub fn from_parts(backend: &dyn Backend, tlogs: Vec<LogKey>, ctlogs: Vec<LogKey>, cas: Vec<Authority>, tsas: Vec<Authority>) -> Result<Self> {
-        for (i, a) in cas.iter().chain(tsas.iter()).enumerate() {
-            x509::verify_anchor_chain(backend, &alloc::format!("authority {i} ({})", a.uri), &a.chain)?;
+    /// A trusted root assembled from parts (a policy's Rekor keys and CA files; each
+    /// [`Authority`] verified its chain's links when it was made). Its CAs issue code-signing
+    /// leaves, as Fulcio's do.
+    #[must_use]
+    pub const fn from_parts(tlogs: Vec<LogKey>, ctlogs: Vec<LogKey>, cas: Vec<Authority>, tsas: Vec<Authority>) -> Self {
+        Self { tlogs, ctlogs, cas, tsas, leaf_purpose: KeyPurpose::CodeSigning, intermediates: Vec::new() }
+    }
+
+    /// The same root with `intermediates` available for path building, untrusted
+    /// (containers-policy.json `pki.caIntermediates*`).
+    #[must_use]
+    pub fn with_intermediates(mut self, intermediates: Vec<Certificate>) -> Self {
+        self.intermediates = intermediates;
+        self
+    }
+
+    /// Certificates available for path building besides those evidence carries (untrusted).
+    #[must_use]
+    pub fn intermediates(&self) -> &[Certificate] {
+        &self.intermediates
+    }
+
+    /// The same root, whose CAs' leaves must fit `purpose` (containers-policy.json `pki`
+    /// roots accept leaves without extendedKeyUsage).
+    #[must_use]
+    pub const fn with_leaf_purpose(mut self, purpose: KeyPurpose) -> Self {
+        self.leaf_purpose = purpose;
+        self
+    }
+
+    /// What the CAs' leaves must be good for.
+    #[must_use]
+    pub const fn leaf_purpose(&self) -> KeyPurpose {
+        self.leaf_purpose
+    }
+
+    /// An embedded root, parsed at most once per process (`std`; parsed at each call without
+    /// it). The embedded roots do not depend on a backend: their links are verified by the test
+    /// suite.
+    pub fn embedded(which: Embedded) -> Result<alloc::sync::Arc<Self>> {
+        #[cfg(feature = "std")]
+        {
+            static ROOTS: [std::sync::OnceLock<core::result::Result<alloc::sync::Arc<TrustedRoot>, Error>>; 2] =
+                [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+            ROOTS[which as usize].get_or_init(|| Self::embedded_uncached(which).map(alloc::sync::Arc::new)).clone()
         }
-        Ok(Self { tlogs, ctlogs, cas, tsas })
+        #[cfg(not(feature = "std"))]
+        {
+            Self::embedded_uncached(which).map(alloc::sync::Arc::new)
+        }
     }
 
-    /// The embedded Sigstore public-good production root (its chain links are verified by the
-    /// test suite, not at every load).
-    pub fn production(backend: &dyn Backend) -> Result<Self> {
-        Self::parse(backend, PRODUCTION_TRUSTED_ROOT_JSON, false)
+    fn embedded_uncached(which: Embedded) -> Result<Self> {
+        let json = match which {
+            Embedded::PublicGood => PRODUCTION_TRUSTED_ROOT_JSON,
+            Embedded::Staging => STAGING_TRUSTED_ROOT_JSON,
+        };
+        Self::parse(json, None)
     }
 
-    /// The embedded Sigstore public-good staging root (links verified by the test suite).
-    pub fn staging(backend: &dyn Backend) -> Result<Self> {
-        Self::parse(backend, STAGING_TRUSTED_ROOT_JSON, false)
+    /// The embedded Sigstore public-good production root ([`Self::embedded`]).
+    pub fn production() -> Result<alloc::sync::Arc<Self>> {
+        Self::embedded(Embedded::PublicGood)
+    }
+
+    /// The embedded Sigstore public-good staging root ([`Self::embedded`]).
+    pub fn staging() -> Result<alloc::sync::Arc<Self>> {
+        Self::embedded(Embedded::Staging)
     }
 
     /// Transparency logs (Rekor).
@@ -287,7 +376,7 @@ pub(crate) fn scheme_for_key_details(what: &str, details: &str, key: &PublicKey)
     Ok(scheme)
 }
 
-fn authority(backend: &dyn Backend, kind: &str, i: usize, a: AuthorityJson, verify_links: bool) -> Result<Authority> {
+fn authority(verify_links: Option<&dyn Backend>, kind: &str, i: usize, a: AuthorityJson) -> Result<Authority> {
     let what = alloc::format!("{kind} {i} ({})", a.uri);
     limits::check("authority chain", a.cert_chain.certificates.len(), limits::MAX_CHAIN_DEPTH)?;
     let chain = a
@@ -302,9 +391,10 @@ fn authority(backend: &dyn Backend, kind: &str, i: usize, a: AuthorityJson, veri
     if kind == "certificate authority" && !chain.first().is_some_and(|c| c.extensions().basic_constraints.is_some_and(|(ca, _)| ca)) {
         return Err(Error::NotACa { what: alloc::format!("{what} certificate 0") });
     }
-    if verify_links {
-        x509::verify_anchor_chain(backend, &what, &chain)?;
-    }
+    let anchor = match verify_links {
+        Some(backend) => TrustAnchor::new(backend, &what, chain)?,
+        None => TrustAnchor::prevalidated(chain),
+    };
     let valid_for = window(&what, a.valid_for)?;
-    Ok(Authority { uri: a.uri, chain, valid_for })
+    Ok(Authority { uri: a.uri, anchor, valid_for })
 }

@@ -1,187 +1,74 @@
-//! Bundle verification: from a parsed [`Bundle`] to a [`VerifiedBundle`], or a precise error.
+//! Bundle verification: from a parsed [`Bundle`] to a [`VerifiedSignature`], or a precise error.
+//! The one Sigstore verifier: cosign's legacy signatures and attestations are re-expressed as
+//! bundles ([`crate::cosign`]) and verified here too.
 //!
-//! Steps, in order (each fails closed):
-//! 1. the verification material fits the expectation (certificate identity or key);
-//! 2. the signature verifies over the artifact (message signature) or over the DSSE PAE, and the
-//!    artifact is the one signed (message digest, or an in-toto subject);
-//! 3. the certificate identity matches;
-//! 4. every log entry: its log is trusted, its body equals this bundle's signature, key and
-//!    artifact, its signed entry timestamp verifies (key valid at the integrated time), its
-//!    inclusion proof leads to a checkpoint signed by the log;
-//! 5. every RFC 3161 timestamp: imprint over the signature, signed by a trusted TSA valid then;
-//! 6. thresholds over distinct authorities: logs, and verified times (SET + TSA);
-//! 7. keyless: at every verified time, the leaf is valid and chains to a Fulcio CA trusted then;
-//!    embedded SCTs verify against trusted CT logs;
-//!    key: every verified time lies inside the key's validity window, if it has one.
+//! Steps, in order, cheapest first (each fails closed; all must pass):
+//! 1. [`Verifier::material`]: the verification material fits the expectation (a certificate
+//!    for an identity, or a key the caller trusts);
+//! 2. [`Verifier::binding`]: the artifact is the one signed (message digest, or an in-toto
+//!    subject equal on every shared digest algorithm);
+//! 3. the certificate identity matches (SAN, OIDC issuer, Fulcio extensions);
+//! 4. [`Verifier::signature`]: the signature verifies over the artifact or the DSSE PAE;
+//! 5. [`Verifier::log_entries`]: every log entry's log is trusted, its body records this
+//!    signature, key and artifact, its signed entry timestamp verifies (log key valid at the
+//!    integrated time), its inclusion proof leads to a checkpoint signed by the log;
+//! 6. [`Verifier::timestamps`]: every RFC 3161 timestamp is over the signature and signed by a
+//!    trusted TSA valid then; then thresholds over distinct logs and time sources;
+//! 7. [`Verifier::signer`]: a certificate chains to a CA trusted at every verified time (path
+//!    building with backtracking) with SCTs from trusted CT logs; a key's window contains every
+//!    verified time.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::bundle::{Bundle, BundleVersion, Content, TlogEntry, VerificationMaterial};
 use super::dsse::{self, IN_TOTO_PAYLOAD_TYPE};
-use super::identity::CertificateIdentity;
 use super::intoto::Statement;
 use super::rekor::body::{self, EntryClaims, EntryVerifier};
 use super::rekor::checkpoint::{self, Checkpoint, CheckpointError};
 use super::rekor::{merkle, set};
-use super::trusted_root::{Authority, LogKey, TrustedRoot, Window};
+use super::trusted_root::{Authority, LogKey, TrustedRoot};
 use super::tsa::TimestampToken;
-use crate::crypto::{self, ct_eq, Backend, Digest, HashAlgorithm, Message, PublicKey};
+use crate::crypto::{self, Backend, Digest, HashAlgorithm, Message, PublicKey, ct_eq};
 use crate::encoding::hex_encode;
 use crate::error::{Error, Result};
+use crate::facts::{BoundDigest, CheckedLogEntry, SignatureFormat, TimeSource, VerifiedSignature, VerifiedSigner, VerifiedTime};
 use crate::time::UnixTime;
-use crate::x509::{self, Certificate, PathCheck, OID_EKU_CODE_SIGNING, OID_EKU_TIME_STAMPING};
+use crate::trust::{Signers, Thresholds, TrustedKey};
+use crate::x509::{self, Certificate, KeyPurpose, PathBuilder};
 
 /// The artifact a bundle is checked against: its bytes, or only its digest.
 #[derive(Debug, Clone, Copy)]
 pub enum Artifact<'a> {
     /// The artifact bytes.
     Bytes(&'a [u8]),
-    /// A digest of the artifact (`sha256:…`, `sha512:…`).
+    /// A digest of the artifact (`sha256:…`, `sha384:…`, `sha512:…`).
     Digest(Digest),
 }
 
-/// A public key trusted out of band, optionally only within a window (GHSA-wqqc-jjcq-vfxm).
-#[derive(Debug, Clone)]
-pub struct TrustedKey {
-    /// The key.
-    pub key: PublicKey,
-    /// When signatures by it are accepted; `None` means always.
-    pub valid_for: Option<Window>,
-}
-
-/// Who is expected to have signed.
-#[derive(Debug, Clone)]
-pub enum SignerPolicy {
-    /// A Fulcio certificate with this identity (keyless).
-    Identity(CertificateIdentity),
-    /// This key.
-    Key(TrustedKey),
-}
-
-/// Thresholds, counted over distinct authorities (GHSA-9vcr-p3rj-q5q6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Thresholds {
-    /// Distinct transparency logs with a verified entry.
-    pub tlog: usize,
-    /// Distinct CT logs with a verified SCT (keyless only).
-    pub ctlog: usize,
-    /// Distinct verified time sources (log SETs and TSAs).
-    pub timestamps: usize,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Self { tlog: 1, ctlog: 1, timestamps: 1 }
-    }
-}
-
-/// Where a verified time came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "source")]
-pub enum TimeSource {
-    /// A Rekor v1 signed entry timestamp.
-    TransparencyLog {
-        /// Log base URL.
-        log: String,
-        /// Entry index in the bundle.
-        entry: usize,
-    },
-    /// An RFC 3161 timestamp.
-    TimestampAuthority {
-        /// TSA URI.
-        authority: String,
-        /// Timestamp index in the bundle.
-        timestamp: usize,
-    },
-}
-
-/// A time vouched for by a trusted authority.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct VerifiedTime {
-    /// The time.
-    pub time: UnixTime,
-    /// Who vouched.
-    #[serde(flatten)]
-    pub source: TimeSource,
-}
-
-/// A log entry that was checked.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CheckedLogEntry {
-    /// Log base URL.
-    pub log: String,
-    /// Log id, hex.
-    pub log_id: String,
-    /// Entry index in the log.
-    pub log_index: u64,
-    /// kind/version.
-    pub kind: String,
-    /// True when a signed entry timestamp was verified.
-    pub promise_verified: bool,
-    /// True when an inclusion proof and its checkpoint were verified.
-    pub proof_verified: bool,
-}
-
-/// The signer, as verified.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "type")]
-pub enum VerifiedSigner {
-    /// A Fulcio certificate.
-    Certificate {
-        /// Subject alternative names.
-        san: Vec<x509::SubjectAltName>,
-        /// Fulcio extensions.
-        extensions: x509::FulcioExtensions,
-        /// Certificate authority URI.
-        authority: String,
-        /// Validity.
-        not_before: UnixTime,
-        /// Validity.
-        not_after: UnixTime,
-        /// SHA-256 of the certificate DER, hex.
-        sha256: String,
-        /// CT logs whose SCTs verified.
-        ct_logs: Vec<String>,
-    },
-    /// A public key.
-    Key {
-        /// SHA-256 of the SubjectPublicKeyInfo DER, hex.
-        sha256: String,
-    },
-}
-
-/// The outcome of a successful verification. Only the verifier constructs it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[non_exhaustive]
-pub struct VerifiedBundle {
-    /// Bundle version.
-    pub version: BundleVersion,
-    /// Who signed.
-    pub signer: VerifiedSigner,
-    /// Verified times, each with its authority.
-    pub times: Vec<VerifiedTime>,
-    /// Log entries checked.
-    pub tlog_entries: Vec<CheckedLogEntry>,
-    /// For DSSE in-toto bundles: the statement, and which subject is the artifact.
-    pub statement: Option<(Statement, usize)>,
-    /// The verification time the caller gave.
-    pub verified_at: UnixTime,
-}
-
-/// Verifies bundles against one trusted root with one backend.
-#[derive(Clone, Copy)]
+/// Verifies bundles against one trusted root with one set of thresholds.
 pub struct Verifier<'r> {
     root: &'r TrustedRoot,
     backend: &'r dyn Backend,
     thresholds: Thresholds,
+    format: SignatureFormat,
+}
+
+/// What steps 1–4 established: the signing key, the leaf and its untrusted intermediates,
+/// the digest signed (message signatures) and the statement (DSSE).
+struct Signed<'b> {
+    key: &'b PublicKey,
+    trusted_key: Option<&'b TrustedKey>,
+    leaf: Option<(&'b Certificate, Vec<Certificate>)>,
+    signed_digest: Option<Digest>,
+    statement: Option<(Statement, usize)>,
 }
 
 impl<'r> Verifier<'r> {
     /// A verifier with default thresholds (one log, one CT log, one verified time).
     #[must_use]
     pub fn new(root: &'r TrustedRoot, backend: &'r dyn Backend) -> Self {
-        Self { root, backend, thresholds: Thresholds::default() }
+        Self { root, backend, thresholds: Thresholds::default(), format: SignatureFormat::SigstoreBundle }
     }
 
     /// Sets the thresholds.
@@ -191,80 +78,152 @@ impl<'r> Verifier<'r> {
         self
     }
 
-    /// Verifies `bundle` for `artifact` against `policy`, at verification time `now`.
-    pub fn verify(&self, bundle: &Bundle, artifact: &Artifact<'_>, policy: &SignerPolicy, now: UnixTime) -> Result<VerifiedBundle> {
-        let b = self.backend;
+    /// Records the evidence as another format re-expressed as a bundle (cosign legacy forms).
+    #[must_use]
+    pub(crate) const fn as_format(mut self, format: SignatureFormat) -> Self {
+        self.format = format;
+        self
+    }
 
-        // 1. Material fits the expectation.
-        let untrusted;
-        let (signing_key, leaf): (&PublicKey, Option<(&Certificate, &[Certificate])>) = match (&bundle.material, policy) {
-            (VerificationMaterial::Certificate { leaf, intermediates }, SignerPolicy::Identity(_)) => {
-                untrusted = self.untrusted_intermediates(intermediates)?;
-                (leaf.public_key(), Some((leaf, untrusted.as_slice())))
+    /// Verifies `bundle` for `artifact`, signed by one of `signers`, at verification time `now`.
+    pub fn verify(&self, bundle: &Bundle, artifact: &Artifact<'_>, signers: &Signers, now: UnixTime) -> Result<VerifiedSignature> {
+        let candidates = self.material(bundle, signers)?;
+        let (signed_digest, statement) = self.binding(bundle, artifact, candidates.first().copied())?;
+        let leaf = match (&bundle.material, signers) {
+            (VerificationMaterial::Certificate { leaf, intermediates }, Signers::Certificate(id)) => {
+                let intermediates = self.untrusted_intermediates(intermediates)?;
+                id.check(leaf)?;
+                Some((leaf, intermediates))
             }
-            (VerificationMaterial::PublicKey { .. }, SignerPolicy::Key(k)) => (&k.key, None),
-            (VerificationMaterial::PublicKey { .. }, SignerPolicy::Identity(_)) => {
-                return Err(Error::SignerMismatch("bundle is signed with a key, but a certificate identity was expected"));
-            }
-            (VerificationMaterial::Certificate { .. }, SignerPolicy::Key(_)) => {
-                return Err(Error::SignerMismatch("bundle carries a certificate, but a public key was expected"));
-            }
+            _ => None,
         };
-
-        // 2. Signature over the content, and the artifact binding.
-        let scheme = signing_key.default_scheme();
-        let mut statement = None;
-        let signed_digest: Option<Digest> = match &bundle.content {
-            Content::MessageSignature { digest, signature } => {
-                let artifact_digest = match (artifact, digest) {
-                    (Artifact::Bytes(bytes), Some((alg, d))) => {
-                        let have = b.digest(*alg, bytes);
-                        if !have.ct_eq_bytes(*alg, d) {
-                            return Err(Error::ArtifactMismatch("messageDigest is not the artifact's digest"));
-                        }
-                        have
-                    }
-                    (Artifact::Bytes(bytes), None) => b.digest(scheme.hash().unwrap_or(HashAlgorithm::Sha256), bytes),
-                    (Artifact::Digest(have), Some((alg, d))) => {
-                        if !have.ct_eq_bytes(*alg, d) {
-                            return Err(Error::ArtifactMismatch("messageDigest is not the artifact's digest"));
-                        }
-                        *have
-                    }
-                    (Artifact::Digest(have), None) => *have,
-                };
-                // The artifact is hashed once: its digest serves the signature check when the
-                // scheme hashes with the same algorithm, and the log body comparison below.
-                let message = match artifact {
-                    _ if scheme.hash() == Some(artifact_digest.algorithm()) => Message::Prehashed(&artifact_digest),
-                    Artifact::Bytes(bytes) => Message::Raw(bytes),
-                    Artifact::Digest(d) => Message::Prehashed(d),
-                };
-                crypto::verify_signature(b, || String::from("message signature"), scheme, signing_key, message, signature)?;
-                Some(artifact_digest)
+        let (key, trusted_key) = self.signature(bundle, artifact, signed_digest.as_ref(), &candidates)?;
+        if let Content::Dsse(env) = &bundle.content {
+            if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
+                return Err(Error::Dsse(alloc::format!("payloadType {:?} cannot bind an artifact", env.payload_type)));
             }
-            Content::Dsse(env) => {
-                let pae = dsse::pae(&env.payload_type, &env.payload);
-                crypto::verify_signature(b, || String::from("DSSE envelope signature"), scheme, signing_key, Message::Raw(&pae), &env.signature)?;
-                if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
-                    return Err(Error::Dsse(alloc::format!("payloadType {:?} cannot bind an artifact", env.payload_type)));
+        }
+        let signed = Signed { key, trusted_key, leaf, signed_digest, statement };
+        let (entries, mut times) = self.log_entries(bundle, artifact, &signed, now)?;
+        times.extend(self.timestamps(bundle, now)?);
+        self.thresholds_met(bundle, &entries, &times)?;
+        let signer = self.signer(&signed, &times, now)?;
+
+        let digests = match (&signed.statement, signed.signed_digest) {
+            (Some((st, i)), _) => st.subjects[*i].digests().into_iter().map(BoundDigest).collect(),
+            (None, Some(d)) => alloc::vec![BoundDigest(d)],
+            (None, None) => Vec::new(),
+        };
+        let (statement, matched_subject) = match signed.statement {
+            Some((st, i)) => (Some(st), Some(i)),
+            None => (None, None),
+        };
+        Ok(VerifiedSignature {
+            format: self.format,
+            bundle_version: (self.format == SignatureFormat::SigstoreBundle).then_some(bundle.version),
+            signer,
+            digests,
+            signed_reference: statement.as_ref().zip(matched_subject).map(|(st, i)| st.subjects[i].name.clone()),
+            statement,
+            matched_subject,
+            times,
+            tlog_entries: entries,
+            verified_at: now,
+        })
+    }
+
+    /// Step 1: the keys that may have signed (with a certificate: the leaf's, checked against
+    /// the identity in step 3), most likely first (a key whose id is the bundle's hint).
+    fn material<'b>(&self, bundle: &'b Bundle, signers: &'b Signers) -> Result<Vec<(&'b PublicKey, Option<&'b TrustedKey>)>> {
+        match (&bundle.material, signers) {
+            (VerificationMaterial::Certificate { leaf, .. }, Signers::Certificate(_)) => Ok(alloc::vec![(leaf.public_key(), None)]),
+            (VerificationMaterial::PublicKey { hint }, Signers::Keys(keys)) => {
+                if keys.is_empty() {
+                    return Err(Error::BadSignature { what: String::from("bundle signature (no key is trusted)") });
                 }
+                let hinted = |k: &&TrustedKey| hint.as_deref().is_some_and(|h| crate::encoding::base64_decode("key hint", h).is_ok_and(|h| ct_eq(&h, k.id())));
+                let (first, rest): (Vec<&TrustedKey>, Vec<&TrustedKey>) = keys.iter().partition(hinted);
+                Ok(first.into_iter().chain(rest).map(|k| (k.key(), Some(k))).collect())
+            }
+            (VerificationMaterial::PublicKey { .. }, Signers::Certificate(_)) => {
+                Err(Error::SignerMismatch("bundle is signed with a key, but a certificate identity was expected"))
+            }
+            (VerificationMaterial::Certificate { .. }, Signers::Keys(_)) => {
+                Err(Error::SignerMismatch("bundle carries a certificate, but a public key was expected"))
+            }
+        }
+    }
+
+    /// Step 2: the artifact binding, before any signature is checked. Message signatures: the
+    /// artifact's digest (hashed once, with the messageDigest's algorithm, else the signing
+    /// scheme's). DSSE: an in-toto statement whose subject is the artifact.
+    fn binding(&self, bundle: &Bundle, artifact: &Artifact<'_>, key: Option<(&PublicKey, Option<&TrustedKey>)>) -> Result<(Option<Digest>, Option<(Statement, usize)>)> {
+        let b = self.backend;
+        match &bundle.content {
+            Content::MessageSignature { digest, .. } => {
+                let scheme_hash = key.and_then(|(k, _)| k.default_scheme().hash()).unwrap_or(HashAlgorithm::Sha256);
+                let have = match (artifact, digest) {
+                    (Artifact::Bytes(bytes), Some((alg, _))) => b.digest(*alg, bytes),
+                    (Artifact::Bytes(bytes), None) => b.digest(scheme_hash, bytes),
+                    (Artifact::Digest(d), _) => *d,
+                };
+                if let Some((alg, d)) = digest {
+                    if !have.ct_eq_bytes(*alg, d) {
+                        return Err(Error::ArtifactMismatch("messageDigest is not the artifact's digest"));
+                    }
+                }
+                Ok((Some(have), None))
+            }
+            // Another payload type cannot bind an artifact; that is reported after the envelope
+            // signature is checked (step 4), since the signature covers the type.
+            Content::Dsse(env) if env.payload_type != IN_TOTO_PAYLOAD_TYPE => Ok((None, None)),
+            Content::Dsse(env) => {
                 let st = Statement::from_json(&env.payload)?;
                 let idx = st.matching_subject(b, artifact)?;
-                statement = Some((st, idx));
-                None
+                Ok((None, Some((st, idx))))
             }
-        };
-
-        // 3. Identity.
-        if let (SignerPolicy::Identity(id), Some((leaf, _))) = (policy, leaf) {
-            id.check(leaf)?;
         }
+    }
 
-        // 4. Log entries.
-        let mut times: Vec<VerifiedTime> = Vec::new();
+    /// Step 4: the signature over the content, by the first candidate key that verifies.
+    fn signature<'b>(
+        &self,
+        bundle: &Bundle,
+        artifact: &Artifact<'_>,
+        signed_digest: Option<&Digest>,
+        candidates: &[(&'b PublicKey, Option<&'b TrustedKey>)],
+    ) -> Result<(&'b PublicKey, Option<&'b TrustedKey>)> {
+        let b = self.backend;
+        let mut last = Error::BadSignature { what: String::from("bundle signature") };
+        for &(key, trusted) in candidates {
+            let scheme = key.default_scheme();
+            let r = match &bundle.content {
+                Content::MessageSignature { signature, .. } => {
+                    let message = match (artifact, signed_digest) {
+                        (_, Some(d)) if scheme.hash() == Some(d.algorithm()) => Message::Prehashed(d),
+                        (Artifact::Bytes(bytes), _) => Message::Raw(bytes),
+                        (Artifact::Digest(d), _) => Message::Prehashed(d),
+                    };
+                    crypto::verify_signature(b, || String::from("message signature"), scheme, key, message, signature)
+                }
+                Content::Dsse(env) => {
+                    let pae = dsse::pae(&env.payload_type, &env.payload);
+                    crypto::verify_signature(b, || String::from("DSSE envelope signature"), scheme, key, Message::Raw(&pae), &env.signature)
+                }
+            };
+            match r {
+                Ok(()) => return Ok((key, trusted)),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    /// Step 5: every log entry, with the times their signed entry timestamps vouch for.
+    fn log_entries(&self, bundle: &Bundle, artifact: &Artifact<'_>, signed: &Signed<'_>, now: UnixTime) -> Result<(Vec<CheckedLogEntry>, Vec<VerifiedTime>)> {
+        let b = self.backend;
+        let mut times = Vec::new();
         let mut entries = Vec::with_capacity(bundle.tlog_entries.len());
-        let mut unverified_logs: Vec<(usize, &LogKey)> = Vec::new();
         for (i, e) in bundle.tlog_entries.iter().enumerate() {
             let log = self
                 .root
@@ -273,7 +232,7 @@ impl<'r> Verifier<'r> {
                 .find(|l| ct_eq(&l.key_id, &e.log_id))
                 .ok_or_else(|| Error::UnknownLog { index: i, log_id: hex_encode(&e.log_id) })?;
             let claims = body::parse(i, &e.kind, &e.version, &e.body)?;
-            self.check_body(i, &claims, bundle, signing_key, leaf.map(|l| l.0), artifact, signed_digest.as_ref())?;
+            self.check_body(i, &claims, bundle, signed.key, signed.leaf.as_ref().map(|l| l.0), artifact, signed.signed_digest.as_ref())?;
 
             let promise_verified = match &e.signed_entry_timestamp {
                 Some(sig) => {
@@ -289,11 +248,7 @@ impl<'r> Verifier<'r> {
                     times.push(VerifiedTime { time: t, source: TimeSource::TransparencyLog { log: log.base_url.clone(), entry: i } });
                     true
                 }
-                None => {
-                    // Without a promise the log key's window is checked against the verified times below.
-                    unverified_logs.push((i, log));
-                    false
-                }
+                None => false,
             };
             let proof_verified = match &e.inclusion_proof {
                 // v0.1 bundles may carry a proof without a checkpoint: its root is unauthenticated,
@@ -320,8 +275,12 @@ impl<'r> Verifier<'r> {
                 proof_verified,
             });
         }
+        Ok((entries, times))
+    }
 
-        // 5. RFC 3161 timestamps.
+    /// Step 6a: every RFC 3161 timestamp, with its time.
+    fn timestamps(&self, bundle: &Bundle, now: UnixTime) -> Result<Vec<VerifiedTime>> {
+        let mut times = Vec::new();
         for (j, der) in bundle.timestamps.iter().enumerate() {
             let (t, tsa) = self.check_timestamp(j, der, bundle.content.signature())?;
             if t > now {
@@ -329,8 +288,15 @@ impl<'r> Verifier<'r> {
             }
             times.push(VerifiedTime { time: t, source: TimeSource::TimestampAuthority { authority: tsa.uri.clone(), timestamp: j } });
         }
+        Ok(times)
+    }
 
-        // 6. Thresholds over distinct authorities.
+    /// Step 6b: thresholds over distinct authorities; a log whose entry has no signed entry
+    /// timestamp must be trusted at one of the verified times.
+    fn thresholds_met(&self, bundle: &Bundle, entries: &[CheckedLogEntry], times: &[VerifiedTime]) -> Result<()> {
+        if entries.is_empty() && self.thresholds.tlog > 0 {
+            return Err(Error::MissingEvidence("a transparency log entry (the trust requires one)"));
+        }
         let distinct_logs = count_distinct(entries.iter().map(|e| e.log_id.as_str()));
         if distinct_logs < self.thresholds.tlog {
             return Err(Error::Threshold { what: "transparency log entries", need: self.thresholds.tlog, got: distinct_logs });
@@ -342,27 +308,33 @@ impl<'r> Verifier<'r> {
         if distinct_times < self.thresholds.timestamps {
             return Err(Error::Threshold { what: "verified timestamps", need: self.thresholds.timestamps, got: distinct_times });
         }
-        for (i, log) in unverified_logs {
+        for (i, e) in bundle.tlog_entries.iter().enumerate().filter(|(_, e)| e.signed_entry_timestamp.is_none()) {
+            let Some(log) = self.root.tlogs().iter().find(|l| ct_eq(&l.key_id, &e.log_id)) else { continue };
             if !times.iter().any(|t| log.valid_for.contains(t.time)) {
-                return Err(Error::KeyOutsideValidity { what: alloc::format!("tlog {} (entry {i})", log.base_url), time: times.first().map_or(0, |t| t.time.secs()) });
+                return Err(Error::KeyOutsideValidity {
+                    what: alloc::format!("tlog {} (entry {i})", log.base_url),
+                    time: times.first().map_or(0, |t| t.time.secs()),
+                });
             }
         }
+        Ok(())
+    }
 
-        // 7. The signer at every verified time.
-        let signer = match (policy, leaf) {
-            (SignerPolicy::Identity(_), Some((leaf, intermediates))) => self.check_certificate(leaf, intermediates, &times)?,
-            (SignerPolicy::Key(k), _) => {
-                if let Some(w) = &k.valid_for {
+    /// Step 7: the signer at every verified time.
+    fn signer(&self, signed: &Signed<'_>, times: &[VerifiedTime], now: UnixTime) -> Result<VerifiedSigner> {
+        let b = self.backend;
+        match (&signed.leaf, signed.trusted_key) {
+            (Some((leaf, intermediates)), _) => self.check_certificate(leaf, intermediates, times, now),
+            (None, Some(k)) => {
+                if let Some(w) = k.valid_for() {
                     if let Some(t) = times.iter().find(|t| !w.contains(t.time)) {
                         return Err(Error::KeyOutsideValidity { what: String::from("signing key"), time: t.time.secs() });
                     }
                 }
-                VerifiedSigner::Key { sha256: hex_encode(b.digest(HashAlgorithm::Sha256, k.key.spki_der()).as_bytes()) }
+                Ok(VerifiedSigner::Key { sha256: hex_encode(b.digest(HashAlgorithm::Sha256, signed.key.spki_der()).as_bytes()) })
             }
-            (SignerPolicy::Identity(_), None) => return Err(Error::SignerMismatch("no certificate")),
-        };
-
-        Ok(VerifiedBundle { version: bundle.version, signer, times, tlog_entries: entries, statement, verified_at: now })
+            (None, None) => Err(Error::SignerMismatch("no certificate")),
+        }
     }
 
     /// Certificates the bundle carries after the leaf, less those byte-identical to trusted CA
@@ -372,7 +344,7 @@ impl<'r> Verifier<'r> {
         let cas = self.root.certificate_authorities();
         let mut out = Vec::with_capacity(carried.len());
         for (i, c) in carried.iter().enumerate() {
-            if cas.iter().any(|ca| ca.chain.iter().any(|t| ct_eq(t.der(), c.der()))) {
+            if cas.iter().any(|ca| ca.chain().iter().any(|t| ct_eq(t.der(), c.der()))) {
                 continue;
             }
             if c.is_self_issued() {
@@ -397,15 +369,20 @@ impl<'r> Verifier<'r> {
     ) -> Result<()> {
         let b = self.backend;
         let mismatch = |field| Error::TlogBodyMismatch { index: i, field };
+        if !ct_eq(&claims.signature, bundle.content.signature()) {
+            return Err(mismatch("signature"));
+        }
+        // A simple-signing signature's artifact is its payload.
+        let artifact_field = if self.format == SignatureFormat::CosignSimpleSigning { "payload digest" } else { "artifact digest" };
         match (&bundle.content, &claims.signed_digest, &claims.payload_hash) {
             (Content::MessageSignature { .. }, Some((alg, d)), None) => {
                 let have = match (artifact, signed_digest) {
                     (_, Some(sd)) if sd.algorithm() == *alg => *sd,
                     (Artifact::Bytes(bytes), _) => b.digest(*alg, bytes),
-                    (Artifact::Digest(_), _) => return Err(mismatch("artifact digest")),
+                    (Artifact::Digest(_), _) => return Err(mismatch(artifact_field)),
                 };
                 if !have.ct_eq_bytes(*alg, d) {
-                    return Err(mismatch("artifact digest"));
+                    return Err(mismatch(artifact_field));
                 }
             }
             (Content::Dsse(env), Some((alg, d)), None) => {
@@ -423,9 +400,6 @@ impl<'r> Verifier<'r> {
                 }
             }
             _ => return Err(Error::UnsupportedEntry { index: i, kind: String::from("entry kind does not fit the bundle content") }),
-        }
-        if !ct_eq(&claims.signature, bundle.content.signature()) {
-            return Err(mismatch("signature"));
         }
         let verifier_ok = match (&claims.verifier, leaf) {
             (EntryVerifier::Certificate(der), Some(leaf)) => ct_eq(der, leaf.der()),
@@ -473,21 +447,13 @@ impl<'r> Verifier<'r> {
         let t = token.gen_time();
         let mut last_err = None;
         for tsa in self.root.timestamp_authorities() {
-            let Some(signer) = tsa.chain.first() else { continue };
+            let signer = tsa.anchor().first();
             if !token.signer_matches(signer) {
                 continue;
             }
             let attempt = (|| {
                 token.verify_signature(b, j, signer)?;
-                let chain: Vec<&Certificate> = tsa.chain.iter().skip(1).collect();
-                let check = PathCheck { time: t, leaf_eku: Some(OID_EKU_TIME_STAMPING), trusted_from: 0, leaf_signature_verified: !chain.is_empty() };
-                if chain.is_empty() {
-                    if !signer.valid_at(t) {
-                        return Err(Error::CertificateNotValidAt { what: alloc::format!("timestamp {j} signer"), time: t.secs(), not_before: signer.not_before().secs(), not_after: signer.not_after().secs() });
-                    }
-                } else {
-                    x509::verify_path(b, &alloc::format!("timestamp {j} signer"), signer, &chain, &check)?;
-                }
+                tsa.anchor().check_end_entity(&alloc::format!("timestamp {j} signer"), t, KeyPurpose::TimeStamping)?;
                 if !tsa.valid_for.contains(t) {
                     return Err(Error::AuthorityOutsideValidity { what: alloc::format!("timestamp authority {}", tsa.uri), time: t.secs() });
                 }
@@ -501,49 +467,44 @@ impl<'r> Verifier<'r> {
         Err(last_err.unwrap_or(Error::UnknownTimestampAuthority { index: j }))
     }
 
-    /// Keyless: at every verified time the leaf is valid and chains to a CA trusted then; SCTs.
-    fn check_certificate(&self, leaf: &Certificate, intermediates: &[Certificate], times: &[VerifiedTime]) -> Result<VerifiedSigner> {
+    /// The leaf is valid at every verified time and chains to a CA trusted at all of them, with
+    /// SCTs from trusted CT logs. Without verified times (a `timestamps` threshold of 0), at the
+    /// verification time.
+    fn check_certificate(&self, leaf: &Certificate, intermediates: &[Certificate], times: &[VerifiedTime], now: UnixTime) -> Result<VerifiedSigner> {
         let b = self.backend;
-        let mut authority: Option<&Authority> = None;
-        // The leaf's signature is verified once per CA: at a later time it is skipped only when
-        // the same CA is tried again.
-        for (n, vt) in times.iter().enumerate() {
-            let t = vt.time;
-            if !leaf.valid_at(t) {
-                return Err(Error::SigningTimeOutsideCertificate { time: t.secs(), not_before: leaf.not_before().secs(), not_after: leaf.not_after().secs() });
+        let mut at: Vec<UnixTime> = times.iter().map(|t| t.time).collect();
+        if at.is_empty() {
+            if self.thresholds.timestamps > 0 {
+                return Err(Error::MissingEvidence("no verified time for the signing certificate"));
             }
-            let top = intermediates.last().unwrap_or(leaf);
-            let candidates: Vec<&Authority> = self
-                .root
-                .certificate_authorities()
-                .iter()
-                .filter(|ca| ca.chain.first().is_some_and(|c| c.subject_der() == top.issuer_der()))
-                .collect();
-            if candidates.is_empty() {
-                return Err(Error::UnknownIssuer { what: String::from("signing certificate") });
-            }
-            let mut last_err = Error::AuthorityOutsideValidity { what: String::from("certificate authority"), time: t.secs() };
-            let mut found = None;
-            for ca in candidates.iter().filter(|ca| ca.valid_for.contains(t)) {
-                let chain: Vec<&Certificate> = intermediates.iter().chain(ca.chain.iter()).collect();
-                let check = PathCheck { time: t, leaf_eku: Some(OID_EKU_CODE_SIGNING), trusted_from: intermediates.len(), leaf_signature_verified: n > 0 && authority.is_some_and(|a| core::ptr::eq(a, *ca)) };
-                match x509::verify_path(b, "signing certificate", leaf, &chain, &check) {
-                    Ok(()) => {
-                        found = Some(*ca);
-                        break;
-                    }
-                    Err(e) => last_err = e,
-                }
-            }
-            authority = Some(found.ok_or(last_err)?);
+            at.push(now);
         }
-        let authority = authority.ok_or(Error::MissingEvidence("no verified time for the signing certificate"))?;
-        let issuer = intermediates.first().or_else(|| authority.chain.first()).ok_or(Error::MissingEvidence("no issuer"))?;
-        let ct_logs = check_scts(b, self.root, leaf, issuer, self.thresholds.ctlog)?;
+        if let Some(t) = at.iter().find(|t| !leaf.valid_at(**t)) {
+            return Err(Error::SigningTimeOutsideCertificate { time: t.secs(), not_before: leaf.not_before().secs(), not_after: leaf.not_after().secs() });
+        }
+        let cas = self.root.certificate_authorities();
+        let purpose = self.root.leaf_purpose();
+        let pool: Vec<Certificate>;
+        let intermediates = if self.root.intermediates().is_empty() {
+            intermediates
+        } else {
+            pool = intermediates.iter().chain(self.root.intermediates()).cloned().collect();
+            &pool
+        };
+        let mut ct_logs = Vec::new();
+        let mut accept = |path: &x509::VerifiedPath<'_>| -> Result<()> {
+            let ca = &cas[path.anchor_index()];
+            if let Some(t) = at.iter().find(|t| !ca.valid_for.contains(**t)) {
+                return Err(Error::AuthorityOutsideValidity { what: alloc::format!("certificate authority {}", ca.uri), time: t.secs() });
+            }
+            ct_logs = check_scts(b, self.root, leaf, path.issuer(), self.thresholds.ctlog)?;
+            Ok(())
+        };
+        let path = PathBuilder::new(b, cas, intermediates, purpose).build("signing certificate", leaf, &at, &mut accept)?;
         Ok(VerifiedSigner::Certificate {
             san: leaf.subject_alt_names().to_vec(),
             extensions: leaf.fulcio().clone(),
-            authority: authority.uri.clone(),
+            authority: cas[path.anchor_index()].uri.clone(),
             not_before: leaf.not_before(),
             not_after: leaf.not_after(),
             sha256: hex_encode(b.digest(HashAlgorithm::Sha256, leaf.der()).as_bytes()),
@@ -554,7 +515,10 @@ impl<'r> Verifier<'r> {
 
 /// Embedded SCTs: each from a trusted CT log valid at the SCT time, over this precertificate;
 /// at least `threshold` distinct CT logs must verify. Returns their base URLs.
-pub(crate) fn check_scts(b: &dyn Backend, root: &TrustedRoot, leaf: &Certificate, issuer: &Certificate, threshold: usize) -> Result<Vec<String>> {
+fn check_scts(b: &dyn Backend, root: &TrustedRoot, leaf: &Certificate, issuer: &Certificate, threshold: usize) -> Result<Vec<String>> {
+    if threshold == 0 {
+        return Ok(Vec::new());
+    }
     let scts = x509::embedded_scts(leaf)?;
     let issuer_key_hash = b.digest(HashAlgorithm::Sha256, issuer.public_key().spki_der());
     let mut verified: Vec<String> = Vec::new();

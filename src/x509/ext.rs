@@ -33,7 +33,7 @@ pub(crate) const KU_KEY_CERT_SIGN: u16 = 5;
 
 /// One subject alternative name.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "type", content = "value")]
+#[serde(tag = "type", content = "value", rename_all = "kebab-case")]
 pub enum SubjectAltName {
     /// rfc822Name.
     Email(String),

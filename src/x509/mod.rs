@@ -10,4 +10,4 @@ pub mod sct;
 pub use cert::Certificate;
 pub use ext::{FulcioExtensions, SubjectAltName, OID_EKU_CODE_SIGNING, OID_EKU_TIME_STAMPING};
 pub use sct::{embedded_scts, Sct};
-pub use path::{build_path, verify_anchor_chain, verify_path, PathCheck};
+pub use path::{Budget, KeyPurpose, PathBuilder, TrustAnchor, VerifiedPath};

@@ -1,8 +1,45 @@
 //! DER encoding (X.690 §10) of the universal types that certificates, CMS and RFC 3161 tokens
-//! use, on top of `sealcheck::asn1::encode`; and the three time formats of the fixtures
-//! (UTCTime / GeneralizedTime for X.509 and TSTInfo, RFC 3339 for trusted roots).
+//! use, written independently of the crate's own reader; and the three time formats of the
+//! fixtures (UTCTime / GeneralizedTime for X.509 and TSTInfo, RFC 3339 for trusted roots).
 
-use sealcheck::asn1::{encode, tag};
+/// Identifier octets (X.690 §8.1.2).
+pub mod tag {
+    pub const BOOLEAN: u8 = 0x01;
+    pub const INTEGER: u8 = 0x02;
+    pub const BIT_STRING: u8 = 0x03;
+    pub const OCTET_STRING: u8 = 0x04;
+    pub const OID: u8 = 0x06;
+    pub const UTF8_STRING: u8 = 0x0c;
+    pub const UTC_TIME: u8 = 0x17;
+    pub const GENERALIZED_TIME: u8 = 0x18;
+    pub const SEQUENCE: u8 = 0x30;
+    pub const SET: u8 = 0x31;
+
+    /// `[n]` constructed.
+    pub const fn context(n: u8) -> u8 {
+        0xa0 | n
+    }
+
+    /// `[n]` primitive.
+    pub const fn context_primitive(n: u8) -> u8 {
+        0x80 | n
+    }
+}
+
+/// One TLV with a definite, minimal length (X.690 §8.1.3).
+pub fn encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
 
 /// SEQUENCE of the given encodings, in order.
 pub fn seq(parts: &[&[u8]]) -> Vec<u8> {

@@ -32,7 +32,10 @@ use sha2::Digest as _;
 
 use sealcheck::UnixTime;
 use sealcheck::crypto::RUST_CRYPTO;
-use sealcheck::sigstore::{Artifact, CertificateIdentity, Matcher, SignerPolicy, Thresholds, VerifiedBundle, Verifier};
+use sealcheck::facts::VerifiedSignature;
+use sealcheck::sigstore::identity::{CertificateIdentity, Matcher};
+use sealcheck::sigstore::{Artifact, Verifier};
+use sealcheck::trust::{Signers, Thresholds};
 
 use bundle::{BundleSpec, Content, IN_TOTO, Signer, Version, in_toto_statement};
 use ct::{CtLog, SctSource, sct_list};
@@ -259,17 +262,17 @@ impl World {
 }
 
 /// Expects the default leaf's exact SAN and issuer.
-pub fn default_identity() -> SignerPolicy {
+pub fn default_identity() -> Signers {
     identity(Matcher::exact(SAN), Matcher::exact(ISSUER))
 }
 
 /// Expects a certificate identity.
-pub fn identity(san: Matcher, issuer: Matcher) -> SignerPolicy {
-    SignerPolicy::Identity(CertificateIdentity::new(san, issuer))
+pub fn identity(san: Matcher, issuer: Matcher) -> Signers {
+    Signers::Certificate(CertificateIdentity::new(san, issuer))
 }
 
 /// Verifies `bundle` for [`ARTIFACT`] at [`NOW`] with default thresholds.
-pub fn verify(root: &TrustedRootSpec, bundle: &BundleSpec, policy: &SignerPolicy) -> sealcheck::Result<VerifiedBundle> {
+pub fn verify(root: &TrustedRootSpec, bundle: &BundleSpec, policy: &Signers) -> sealcheck::Result<VerifiedSignature> {
     verify_with(root, bundle, policy, Thresholds::default(), &Artifact::Bytes(ARTIFACT))
 }
 
@@ -277,10 +280,10 @@ pub fn verify(root: &TrustedRootSpec, bundle: &BundleSpec, policy: &SignerPolicy
 pub fn verify_with(
     root: &TrustedRootSpec,
     bundle: &BundleSpec,
-    policy: &SignerPolicy,
+    policy: &Signers,
     thresholds: Thresholds,
     artifact: &Artifact<'_>,
-) -> sealcheck::Result<VerifiedBundle> {
+) -> sealcheck::Result<VerifiedSignature> {
     let root = root.load()?;
     let bundle = bundle.parse()?;
     Verifier::new(&root, &RUST_CRYPTO).with_thresholds(thresholds).verify(&bundle, artifact, policy, UnixTime::from_secs(NOW))

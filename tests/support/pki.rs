@@ -2,9 +2,7 @@
 //! TSAs use, a [`Template`] with a knob for every field, [`Issuer`]s that sign templates, and the
 //! Fulcio profile (a P-384 root and intermediate, a P-256 code-signing leaf).
 
-use sealcheck::asn1::{encode, tag};
-
-use super::der::{bits, boolean, context, octets, oid, seq, set, uint, utf8, x509_time};
+use super::der::{bits, boolean, context, encode, octets, oid, seq, set, tag, uint, utf8, x509_time};
 use super::keys::Key;
 use super::trusted_root::{Authority, Window};
 use super::{T0, YEAR};
@@ -176,6 +174,18 @@ impl Issuer {
         let tbs = tbs(&t, &subject, &key.signature_algorithm());
         let cert = certificate(&tbs, &key);
         Self { key, subject, cert }
+    }
+
+    /// A self-signed certificate of template `t` (its subject as issuer), signed by `key`.
+    pub fn root_from(key: Key, t: &Template) -> Self {
+        let subject = t.subject.clone();
+        let cert = certificate(&tbs(t, &subject, &key.signature_algorithm()), &key);
+        Self { key, subject, cert }
+    }
+
+    /// Signs `t` as it is, without adding an authorityKeyIdentifier.
+    pub fn issue_without_aki(&self, t: &Template) -> Vec<u8> {
+        certificate(&tbs(t, &self.subject, &self.key.signature_algorithm()), &self.key)
     }
 
     /// The TBSCertificate of `t` with this issuer's name, and an authorityKeyIdentifier for

@@ -94,6 +94,6 @@ impl TrustedRootSpec {
 
     /// Loads the JSON with sealcheck.
     pub fn load(&self) -> sealcheck::Result<TrustedRoot> {
-        TrustedRoot::from_json(&RUST_CRYPTO, self.to_json().as_bytes())
+        TrustedRoot::from_json(self.to_json().as_bytes(), &RUST_CRYPTO)
     }
 }

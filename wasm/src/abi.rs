@@ -6,8 +6,8 @@
 use std::alloc::{alloc, dealloc, Layout};
 use std::cell::RefCell;
 
-use sealcheck::policy::Policy;
-use sealcheck::sigstore::TrustedRoot;
+use sealcheck::ImageVerifier;
+use sealcheck::BundleVerifier;
 use serde_json::{json, Value};
 
 use crate::api::{self, ApiError, CODE_INVALID_INPUT, CODE_OK};
@@ -17,8 +17,8 @@ const ABI_VERSION: u32 = 0x0001_0000;
 const ALIGN: usize = 8;
 
 enum Loaded {
-    Root(Box<TrustedRoot>),
-    Policy(Box<Policy>),
+    Root(Box<BundleVerifier>),
+    Policy(Box<ImageVerifier>),
 }
 
 thread_local! {
@@ -113,13 +113,13 @@ pub extern "C" fn sealcheck_handle_free(handle: u32) {
 fn with_handle(handle: u32, f: impl FnOnce(&Loaded) -> Result<Value, ApiError>) -> u64 {
     let r = HANDLES.with(|h| match h.borrow().get((handle as usize).wrapping_sub(1)) {
         Some(Some(l)) => f(l),
-        _ => Err(ApiError { code: CODE_INVALID_INPUT, kind: "Handle", message: format!("unknown handle {handle}") }),
+        _ => Err(ApiError { code: CODE_INVALID_INPUT, error_code: 0, kind: "Handle", message: format!("unknown handle {handle}") }),
     });
     output(&r.unwrap_or_else(|e| e.to_json()))
 }
 
 fn request<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError { code: CODE_INVALID_INPUT, kind: "Request", message: e.to_string() })
+    serde_json::from_slice(bytes).map_err(|e| ApiError { code: CODE_INVALID_INPUT, error_code: 0, kind: "Request", message: e.to_string() })
 }
 
 /// Verifies a bundle with a trusted-root handle. Request and result: `wasm/ABI.md`.
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn sealcheck_verify_bundle(handle: u32, ptr: u32, len: u32
     let req = unsafe { input(ptr, len) };
     with_handle(handle, |l| match l {
         Loaded::Root(root) => api::verify_bundle(root, &request(req)?),
-        Loaded::Policy(_) => Err(ApiError { code: CODE_INVALID_INPUT, kind: "Handle", message: "not a trusted root handle".into() }),
+        Loaded::Policy(_) => Err(ApiError { code: CODE_INVALID_INPUT, error_code: 0, kind: "Handle", message: "not a trusted root handle".into() }),
     })
 }
 
@@ -138,6 +138,6 @@ pub unsafe extern "C" fn sealcheck_decide_image(handle: u32, ptr: u32, len: u32)
     let req = unsafe { input(ptr, len) };
     with_handle(handle, |l| match l {
         Loaded::Policy(policy) => api::decide_image(policy, &request(req)?),
-        Loaded::Root(_) => Err(ApiError { code: CODE_INVALID_INPUT, kind: "Handle", message: "not a policy handle".into() }),
+        Loaded::Root(_) => Err(ApiError { code: CODE_INVALID_INPUT, error_code: 0, kind: "Handle", message: "not a policy handle".into() }),
     })
 }

@@ -1,16 +1,14 @@
-//! The operations both WASM shapes expose, over JSON requests with base64 evidence. The
+//! The operations both WASM shapes expose, over JSON requests with base64 evidence:
+//! marshalling over the library's facade ([`sealcheck::verifier`]) and nothing more. The
 //! verification time always comes from the request (the host's clock); nothing here reads a
 //! clock, the filesystem or randomness.
 
+use std::sync::Arc;
+
 use base64ct::{Base64, Encoding};
-use sealcheck::cosign::StoredSignature;
-use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
-use sealcheck::encoding::{hex_decode, pem_decode_one};
-use sealcheck::oci::Reference;
-use sealcheck::oci::{EvidenceItem, ImageEvidence};
-use sealcheck::policy::{Policy, PolicyFiles};
-use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
-use sealcheck::UnixTime;
+use sealcheck::policy::PolicyFiles;
+use sealcheck::verifier::{self, BundleVerifier, ImageVerifier, RootChoice};
+use sealcheck::{Artifact, CertificateIdentity, CryptoProvider, Error, ErrorClass, Signers, TrustedKey, UnixTime};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -21,38 +19,45 @@ pub const CODE_REJECTED: u32 = 1;
 /// The request, trusted root or policy is malformed.
 pub const CODE_INVALID_INPUT: u32 = 2;
 
-/// An error for the host: a code, the error kind and a message.
+const PROVIDER: CryptoProvider = CryptoProvider::rust_crypto();
+
+/// An error for the host: the outcome class (`CODE_*`), and the core's error code, kind and
+/// message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// `CODE_*`.
     pub code: u32,
-    /// `sealcheck::Error::kind()`, or `Request`.
+    /// `sealcheck::Error::code()`: the same number the C ABI returns (0 for a malformed request).
+    pub error_code: u32,
+    /// `sealcheck::Error::kind()` of the cause, or `Request`.
     pub kind: &'static str,
     /// Human-readable reason.
     pub message: String,
 }
 
 impl ApiError {
-    fn input(kind: &'static str, message: impl Into<String>) -> Self {
-        Self { code: CODE_INVALID_INPUT, kind, message: message.into() }
+    fn request(message: impl Into<String>) -> Self {
+        Self { code: CODE_INVALID_INPUT, error_code: 0, kind: "Request", message: message.into() }
     }
-    fn from_input(e: &sealcheck::Error) -> Self {
-        Self { code: CODE_INVALID_INPUT, kind: e.kind(), message: e.to_string() }
+    fn from(e: &Error) -> Self {
+        let code = match e.class() {
+            ErrorClass::Input => CODE_INVALID_INPUT,
+            ErrorClass::Rejection => CODE_REJECTED,
+        };
+        Self { code, error_code: e.code(), kind: e.cause().kind(), message: e.to_string() }
     }
-    fn rejected(e: &sealcheck::Error) -> Self {
-        Self { code: CODE_REJECTED, kind: e.kind(), message: e.to_string() }
-    }
-    /// `{"code", "error": {"kind", "message"}}`.
+    /// `{"code", "error": {"code", "class", "kind", "message"}}`.
     #[must_use]
     pub fn to_json(&self) -> Value {
-        json!({"code": self.code, "error": {"kind": self.kind, "message": self.message}})
+        let class = if self.code == CODE_REJECTED { "rejection" } else { "input" };
+        json!({"code": self.code, "error": {"code": self.error_code, "class": class, "kind": self.kind, "message": self.message}})
     }
 }
 
 /// Whole seconds from a JSON / JS number (JS numbers are doubles).
 fn now(secs: f64) -> Result<UnixTime, ApiError> {
     if !secs.is_finite() || secs.fract() != 0.0 || secs.abs() > 9.0e15 {
-        return Err(ApiError::input("Request", "now: whole seconds since the epoch"));
+        return Err(ApiError::request("now: whole seconds since the epoch"));
     }
     Ok(UnixTime::from_secs(secs as i64))
 }
@@ -62,23 +67,23 @@ struct NoFiles;
 
 impl PolicyFiles for NoFiles {
     fn read(&self, path: &str, _max: usize) -> sealcheck::Result<Vec<u8>> {
-        Err(sealcheck::Error::Encoding { what: format!("{path}: files cannot be read in WASM; use keyData/caData/trustedRootData"), encoding: "file" })
+        Err(Error::Usage(format!("{path}: files cannot be read in WASM; use keyData/caData/trustedRootData")))
     }
 }
 
-/// Loads a trusted root: `"public-good"`, `"staging"`, or `trusted_root.json` bytes.
-pub fn load_root(spec: &[u8]) -> Result<TrustedRoot, ApiError> {
-    let r = match spec {
-        b"public-good" => TrustedRoot::production(&RUST_CRYPTO),
-        b"staging" => TrustedRoot::staging(&RUST_CRYPTO),
-        json => TrustedRoot::from_json(&RUST_CRYPTO, json),
+/// Loads a verifier over a trusted root: `"public-good"`, `"staging"`, or `trusted_root.json` bytes.
+pub fn load_root(spec: &[u8]) -> Result<BundleVerifier, ApiError> {
+    let choice = match spec {
+        b"public-good" => RootChoice::PublicGood,
+        b"staging" => RootChoice::Staging,
+        json => RootChoice::Json(json),
     };
-    r.map_err(|e| ApiError::from_input(&e))
+    verifier::trusted_root(choice, &PROVIDER).map(|r| BundleVerifier::new(r, PROVIDER)).map_err(|e| ApiError::from(&e))
 }
 
-/// Parses a containers-policy.json.
-pub fn load_policy(json: &[u8]) -> Result<Policy, ApiError> {
-    sealcheck::policy::containers::from_json(json).map_err(|e| ApiError::from_input(&e))
+/// Compiles a containers-policy.json (key material inline).
+pub fn load_policy(json: &[u8]) -> Result<ImageVerifier, ApiError> {
+    verifier::containers_policy(json, &NoFiles, &PROVIDER).map(|p| ImageVerifier::new(Arc::new(p), PROVIDER)).map_err(|e| ApiError::from(&e))
 }
 
 /// Binary evidence: base64 text in JSON requests, or raw bytes (a JS `Uint8Array`).
@@ -115,7 +120,7 @@ impl<'de> Deserialize<'de> for BytesField {
 fn b64(field: &str, v: &BytesField) -> Result<Vec<u8>, ApiError> {
     match v {
         BytesField::Raw(b) => Ok(b.clone()),
-        BytesField::Base64(s) => Base64::decode_vec(s).map_err(|_| ApiError::input("Request", format!("{field}: invalid base64"))),
+        BytesField::Base64(s) => Base64::decode_vec(s).map_err(|_| ApiError::request(format!("{field}: invalid base64"))),
     }
 }
 
@@ -143,49 +148,38 @@ pub struct VerifyBundleRequest {
     pub now: f64,
 }
 
-fn matcher(what: &str, exact: Option<&String>, re: Option<&String>) -> Result<Matcher, ApiError> {
+fn matcher(what: &str, exact: Option<&String>, re: Option<&String>) -> Result<sealcheck::Matcher, ApiError> {
     match (exact, re) {
-        (Some(e), None) => Ok(Matcher::exact(e)),
-        (None, Some(r)) => Matcher::regex(r).map_err(|e| ApiError::from_input(&e)),
-        _ => Err(ApiError::input("Request", format!("exactly one of {what} and {what}Regexp is required"))),
+        (Some(e), None) => verifier::matcher(what, e, false),
+        (None, Some(r)) => verifier::matcher(what, r, true),
+        _ => return Err(ApiError::request(format!("exactly one of {what} and {what}Regexp is required"))),
     }
+    .map_err(|e| ApiError::from(&e))
 }
 
 /// Verifies a bundle; `Ok` holds `{"code":0,"verified":true,"result":…}`.
-pub fn verify_bundle(root: &TrustedRoot, req: &VerifyBundleRequest) -> Result<Value, ApiError> {
-    let bundle_bytes = b64("bundle", &req.bundle)?;
+pub fn verify_bundle(v: &BundleVerifier, req: &VerifyBundleRequest) -> Result<Value, ApiError> {
+    let bundle = b64("bundle", &req.bundle)?;
     let artifact_bytes;
     let artifact = match (&req.artifact, &req.artifact_digest) {
         (Some(a), None) => {
             artifact_bytes = b64("artifact", a)?;
             Artifact::Bytes(&artifact_bytes)
         }
-        (None, Some(d)) => {
-            let (alg, hex) = d.split_once(':').ok_or_else(|| ApiError::input("Request", "artifactDigest: expected ALG:HEX"))?;
-            let alg = match alg {
-                "sha256" => HashAlgorithm::Sha256,
-                "sha384" => HashAlgorithm::Sha384,
-                "sha512" => HashAlgorithm::Sha512,
-                _ => return Err(ApiError::input("Request", "artifactDigest: unsupported algorithm")),
-            };
-            Artifact::Digest(hex_decode("artifactDigest", hex).and_then(|h| Digest::new(alg, &h)).map_err(|e| ApiError::from_input(&e))?)
-        }
-        _ => return Err(ApiError::input("Request", "exactly one of artifact and artifactDigest is required")),
+        (None, Some(d)) => match verifier::artifact_digest(d).map_err(|e| ApiError::from(&e))? {
+            Some(d) => Artifact::Digest(d),
+            None => return Err(ApiError::request("artifactDigest: expected ALG:HEX")),
+        },
+        _ => return Err(ApiError::request("exactly one of artifact and artifactDigest is required")),
     };
-    let policy = match &req.key {
-        Some(pem) => {
-            let key = pem_decode_one("key", pem, "PUBLIC KEY").and_then(|der| PublicKey::from_spki_der("key", &der)).map_err(|e| ApiError::from_input(&e))?;
-            SignerPolicy::Key(TrustedKey { key, valid_for: None })
-        }
-        None => SignerPolicy::Identity(CertificateIdentity::new(
+    let signers = match &req.key {
+        Some(pem) => Signers::Keys(vec![TrustedKey::new(PROVIDER.backend(), verifier::public_key_pem("key", pem.as_bytes()).map_err(|e| ApiError::from(&e))?)]),
+        None => Signers::Certificate(CertificateIdentity::new(
             matcher("certificateIdentity", req.certificate_identity.as_ref(), req.certificate_identity_regexp.as_ref())?,
             matcher("certificateOidcIssuer", req.certificate_oidc_issuer.as_ref(), req.certificate_oidc_issuer_regexp.as_ref())?,
         )),
     };
-    let at = now(req.now)?;
-    let verified = Bundle::from_json(&bundle_bytes)
-        .and_then(|b| Verifier::new(root, &RUST_CRYPTO).verify(&b, &artifact, &policy, at))
-        .map_err(|e| ApiError::rejected(&e))?;
+    let verified = v.verify(&bundle, &artifact, &signers, now(req.now)?).map_err(|e| ApiError::from(&e))?;
     Ok(json!({"code": CODE_OK, "verified": true, "result": verified}))
 }
 
@@ -197,7 +191,8 @@ pub struct DecideImageRequest {
     pub reference: String,
     /// Manifest bytes (base64 text, or bytes).
     pub manifest: BytesField,
-    /// Signatures in the containers storage form (base64 text, or bytes, each).
+    /// Signatures and attestations in the containers storage form (base64 text, or bytes,
+    /// each); one whose `mimeType` is a DSSE envelope is an attestation.
     #[serde(default)]
     pub signatures: Vec<BytesField>,
     /// Sigstore bundles (JSON) found as referrers (base64 text, or bytes, each).
@@ -209,18 +204,13 @@ pub struct DecideImageRequest {
 
 /// Decides for an image; `Ok` holds `{"code":0 or 1,"allowed":…,"decision":…}` (a denial is a
 /// decision, code 1).
-pub fn decide_image(policy: &Policy, req: &DecideImageRequest) -> Result<Value, ApiError> {
-    let reference = Reference::parse(&req.reference).map_err(|e| ApiError::from_input(&e))?;
+pub fn decide_image(policy: &ImageVerifier, req: &DecideImageRequest) -> Result<Value, ApiError> {
     let manifest = b64("manifest", &req.manifest)?;
-    let mut image = ImageEvidence::new(reference).with_manifest(manifest);
-    for (i, s) in req.signatures.iter().enumerate() {
-        let stored = StoredSignature::from_storage_blob(&b64("signatures", s)?).map_err(|e| ApiError::from_input(&e))?;
-        image.push(EvidenceItem::SimpleSigning(stored), format!("signature {i}")).map_err(|e| ApiError::from_input(&e))?;
-    }
-    for (i, b) in req.bundles.iter().enumerate() {
-        image.push(EvidenceItem::Bundle(b64("bundles", b)?), format!("bundle {i}")).map_err(|e| ApiError::from_input(&e))?;
-    }
-    let at = now(req.now)?;
-    let d = policy.evaluate(&RUST_CRYPTO, &NoFiles, &image, at);
+    let signatures = req.signatures.iter().map(|s| b64("signatures", s)).collect::<Result<Vec<_>, _>>()?;
+    let bundles = req.bundles.iter().map(|b| b64("bundles", b)).collect::<Result<Vec<_>, _>>()?;
+    let sigs: Vec<&[u8]> = signatures.iter().map(Vec::as_slice).collect();
+    let buns: Vec<&[u8]> = bundles.iter().map(Vec::as_slice).collect();
+    let image = verifier::image_evidence(&req.reference, Some(&manifest), &sigs, &buns).map_err(|e| ApiError::from(&e))?;
+    let d = policy.decide(&image, now(req.now)?);
     Ok(json!({"code": if d.allowed { CODE_OK } else { CODE_REJECTED }, "allowed": d.allowed, "decision": d}))
 }

@@ -14,22 +14,23 @@ fn js_error(e: &ApiError) -> JsValue {
     err.set_name("SealcheckError");
     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from(e.code));
     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("kind"), &JsValue::from_str(e.kind));
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("errorCode"), &JsValue::from(e.error_code));
     err.into()
 }
 
 fn request<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| js_error(&ApiError { code: api::CODE_INVALID_INPUT, kind: "Request", message: e.to_string() }))
+    serde_wasm_bindgen::from_value(v).map_err(|e| js_error(&ApiError { code: api::CODE_INVALID_INPUT, error_code: 0, kind: "Request", message: e.to_string() }))
 }
 
 fn plain(v: &serde_json::Value) -> Result<JsValue, JsValue> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error(&ApiError { code: api::CODE_INVALID_INPUT, kind: "Result", message: e.to_string() }))
+        .map_err(|e| js_error(&ApiError { code: api::CODE_INVALID_INPUT, error_code: 0, kind: "Result", message: e.to_string() }))
 }
 
-/// A loaded Sigstore trusted root.
+/// A loaded Sigstore trusted root (a bundle verifier over it).
 #[wasm_bindgen]
 pub struct TrustRoot {
-    inner: sealcheck::sigstore::TrustedRoot,
+    inner: sealcheck::BundleVerifier,
 }
 
 #[wasm_bindgen]
@@ -55,7 +56,7 @@ impl TrustRoot {
 /// A compiled containers-policy.json (key material inline).
 #[wasm_bindgen]
 pub struct Policy {
-    inner: sealcheck::policy::Policy,
+    inner: sealcheck::ImageVerifier,
 }
 
 #[wasm_bindgen]

@@ -1,9 +1,13 @@
-//! The sealcheck C ABI: an adapter over the Rust API and nothing more (rustls-ffi conventions).
+//! The sealcheck C ABI: marshalling over the Rust facade ([`sealcheck::verifier`]) and nothing
+//! more (rustls-ffi conventions). No key, digest, root or matcher is parsed here.
 //!
 //! - Opaque handles with `_new`/`_free`; `_free` accepts NULL. Handles are immutable once made
 //!   and may be shared by many threads at once (`Send + Sync`, no global mutable state).
-//! - Every fallible call returns one [`sealcheck_result`]; out-parameters are written only when
-//!   it is `SEALCHECK_RESULT_OK`.
+//! - Every fallible call returns one [`sealcheck_result`]; its values are the core's error codes
+//!   (`sealcheck::Error::code`). Out-parameters are written only when it is
+//!   `SEALCHECK_RESULT_OK`, except `out_error`: when a call fails and `out_error` is not NULL,
+//!   `*out_error` receives the detail as JSON (`{"code","class","kind","message"}`), owned by the
+//!   caller (`sealcheck_buffer_free`).
 //! - Byte inputs are borrowed `(const uint8_t *, size_t)` views, only read during the call; a
 //!   NULL pointer is accepted only with length 0.
 //! - Every entry point runs inside a panic guard: a panic returns `SEALCHECK_RESULT_PANIC`
@@ -17,21 +21,16 @@
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use sealcheck::cosign::StoredSignature;
-use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey, RUST_CRYPTO};
-use sealcheck::encoding::{hex_decode, pem_decode_one};
-use sealcheck::oci::Reference;
-use sealcheck::oci::{EvidenceItem, ImageEvidence};
-use sealcheck::policy::{FsFiles, Policy};
-use sealcheck::sigstore::{Artifact, Bundle, CertificateIdentity, Matcher, SignerPolicy, TrustedKey, TrustedRoot, Verifier};
-use sealcheck::UnixTime;
+use sealcheck::policy::FsFiles;
+use sealcheck::verifier::{self, BundleVerifier, ImageVerifier, RootChoice};
+use sealcheck::{Artifact, CertificateIdentity, CryptoProvider, Error, Signers, TrustedKey, TrustedRoot, UnixTime};
 
-/// The result of every fallible call. `SEALCHECK_RESULT_OK` is success; 70xx are misuse or
-/// input that does not load; 71xx name the reason a verification rejected (one per
-/// `sealcheck::Error` variant).
+/// The result of every fallible call: `SEALCHECK_RESULT_OK`, a misuse of the ABI (70xx below
+/// 7010), an input that does not load (7010–7016, and other 70xx), or the reason a verification
+/// rejected (71xx). The numbers are the core's `sealcheck::Error::code()`.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum sealcheck_result {
@@ -45,7 +44,8 @@ pub enum sealcheck_result {
     SEALCHECK_RESULT_PANIC = 7003,
     /// The caller's buffer is too small.
     SEALCHECK_RESULT_BUFFER_TOO_SMALL = 7004,
-    /// An argument is out of range (unknown flag bits, artifact kind, an empty path).
+    /// An argument is out of range or not valid on its own (unknown flag bits, artifact kind,
+    /// an empty path or identity).
     SEALCHECK_RESULT_INVALID_PARAMETER = 7005,
     /// A handle that is not a live handle of the expected type (freed, or of another type).
     SEALCHECK_RESULT_INVALID_HANDLE = 7006,
@@ -55,14 +55,19 @@ pub enum sealcheck_result {
     SEALCHECK_RESULT_NOT_FOUND = 7008,
     /// The trusted root does not load.
     SEALCHECK_RESULT_TRUSTED_ROOT_INVALID = 7010,
-    /// The policy does not parse.
+    /// The policy does not load (it does not parse, or a file it names does not load).
     SEALCHECK_RESULT_POLICY_INVALID = 7011,
     /// The public key does not load.
     SEALCHECK_RESULT_KEY_INVALID = 7012,
     /// The image reference does not parse.
     SEALCHECK_RESULT_REFERENCE_INVALID = 7013,
-    /// The identity matcher (regexp) does not compile.
+    /// The identity matcher does not compile (or is empty).
     SEALCHECK_RESULT_IDENTITY_INVALID = 7014,
+    /// The image evidence cannot be gathered (a layout that cannot be read, a stored signature
+    /// that does not parse, too much evidence).
+    SEALCHECK_RESULT_IMAGE_SOURCE_INVALID = 7015,
+    /// The artifact digest does not parse.
+    SEALCHECK_RESULT_ARTIFACT_INVALID = 7016,
     /// Rejected: `Error::LimitExceeded`.
     SEALCHECK_RESULT_LIMIT_EXCEEDED = 7100,
     /// Rejected: `Error::Json`.
@@ -153,66 +158,87 @@ pub enum sealcheck_result {
     SEALCHECK_RESULT_ISSUER_MISMATCH = 7143,
     /// Rejected: `Error::ExtensionMismatch`.
     SEALCHECK_RESULT_EXTENSION_MISMATCH = 7144,
-    /// Rejected: `Error::InvalidRegex`.
+    /// An identity regexp that does not compile (an input error): `Error::InvalidRegex`.
     SEALCHECK_RESULT_INVALID_REGEX = 7145,
     /// Rejected: `Error::SignerMismatch`.
-    SEALCHECK_RESULT_SIGNER_MISMATCH = 7146,}
+    SEALCHECK_RESULT_SIGNER_MISMATCH = 7146,
+}
 
-/// `sealcheck::Error` kinds, in 71xx code order.
-const KINDS: [&str; 47] = ["LimitExceeded", "Json", "Encoding", "Der", "UnsupportedMediaType", "BundleStructure", "TrustedRoot", "Time", "UnsupportedAlgorithm", "InvalidKey", "BadSignature", "UnknownIssuer", "CertificateNotValidAt", "AuthorityOutsideValidity", "ChainContainsRoot", "NotACa", "PathLenExceeded", "UnknownCriticalExtension", "KeyUsage", "ExtendedKeyUsage", "ChainTooDeep", "UnknownLog", "KeyOutsideValidity", "InvalidSignedEntryTimestamp", "TlogBodyMismatch", "UnsupportedEntry", "InclusionProof", "Checkpoint", "CheckpointSignature", "MissingEvidence", "Timestamp", "TimestampImprint", "UnknownTimestampAuthority", "SigningTimeOutsideCertificate", "TimeInFuture", "Threshold", "UnknownCtLog", "SctSignature", "ArtifactMismatch", "Dsse", "InToto", "NotASignature", "IdentityMismatch", "IssuerMismatch", "ExtensionMismatch", "InvalidRegex", "SignerMismatch"];
+impl sealcheck_result {
+    /// Every value, for the table test and `sealcheck_error_message`.
+    const ALL: [Self; 63] = {
+        use sealcheck_result as R;
+        [
+            R::SEALCHECK_RESULT_OK,
+            R::SEALCHECK_RESULT_NULL_PARAMETER,
+            R::SEALCHECK_RESULT_INVALID_UTF8,
+            R::SEALCHECK_RESULT_PANIC,
+            R::SEALCHECK_RESULT_BUFFER_TOO_SMALL,
+            R::SEALCHECK_RESULT_INVALID_PARAMETER,
+            R::SEALCHECK_RESULT_INVALID_HANDLE,
+            R::SEALCHECK_RESULT_IO,
+            R::SEALCHECK_RESULT_NOT_FOUND,
+            R::SEALCHECK_RESULT_TRUSTED_ROOT_INVALID,
+            R::SEALCHECK_RESULT_POLICY_INVALID,
+            R::SEALCHECK_RESULT_KEY_INVALID,
+            R::SEALCHECK_RESULT_REFERENCE_INVALID,
+            R::SEALCHECK_RESULT_IDENTITY_INVALID,
+            R::SEALCHECK_RESULT_IMAGE_SOURCE_INVALID,
+            R::SEALCHECK_RESULT_ARTIFACT_INVALID,
+            R::SEALCHECK_RESULT_LIMIT_EXCEEDED,
+            R::SEALCHECK_RESULT_JSON,
+            R::SEALCHECK_RESULT_ENCODING,
+            R::SEALCHECK_RESULT_DER,
+            R::SEALCHECK_RESULT_UNSUPPORTED_MEDIA_TYPE,
+            R::SEALCHECK_RESULT_BUNDLE_STRUCTURE,
+            R::SEALCHECK_RESULT_TRUSTED_ROOT,
+            R::SEALCHECK_RESULT_TIME,
+            R::SEALCHECK_RESULT_UNSUPPORTED_ALGORITHM,
+            R::SEALCHECK_RESULT_INVALID_KEY,
+            R::SEALCHECK_RESULT_BAD_SIGNATURE,
+            R::SEALCHECK_RESULT_UNKNOWN_ISSUER,
+            R::SEALCHECK_RESULT_CERTIFICATE_NOT_VALID_AT,
+            R::SEALCHECK_RESULT_AUTHORITY_OUTSIDE_VALIDITY,
+            R::SEALCHECK_RESULT_CHAIN_CONTAINS_ROOT,
+            R::SEALCHECK_RESULT_NOT_A_CA,
+            R::SEALCHECK_RESULT_PATH_LEN_EXCEEDED,
+            R::SEALCHECK_RESULT_UNKNOWN_CRITICAL_EXTENSION,
+            R::SEALCHECK_RESULT_KEY_USAGE,
+            R::SEALCHECK_RESULT_EXTENDED_KEY_USAGE,
+            R::SEALCHECK_RESULT_CHAIN_TOO_DEEP,
+            R::SEALCHECK_RESULT_UNKNOWN_LOG,
+            R::SEALCHECK_RESULT_KEY_OUTSIDE_VALIDITY,
+            R::SEALCHECK_RESULT_INVALID_SIGNED_ENTRY_TIMESTAMP,
+            R::SEALCHECK_RESULT_TLOG_BODY_MISMATCH,
+            R::SEALCHECK_RESULT_UNSUPPORTED_ENTRY,
+            R::SEALCHECK_RESULT_INCLUSION_PROOF,
+            R::SEALCHECK_RESULT_CHECKPOINT,
+            R::SEALCHECK_RESULT_CHECKPOINT_SIGNATURE,
+            R::SEALCHECK_RESULT_MISSING_EVIDENCE,
+            R::SEALCHECK_RESULT_TIMESTAMP,
+            R::SEALCHECK_RESULT_TIMESTAMP_IMPRINT,
+            R::SEALCHECK_RESULT_UNKNOWN_TIMESTAMP_AUTHORITY,
+            R::SEALCHECK_RESULT_SIGNING_TIME_OUTSIDE_CERTIFICATE,
+            R::SEALCHECK_RESULT_TIME_IN_FUTURE,
+            R::SEALCHECK_RESULT_THRESHOLD,
+            R::SEALCHECK_RESULT_UNKNOWN_CT_LOG,
+            R::SEALCHECK_RESULT_SCT_SIGNATURE,
+            R::SEALCHECK_RESULT_ARTIFACT_MISMATCH,
+            R::SEALCHECK_RESULT_DSSE,
+            R::SEALCHECK_RESULT_IN_TOTO,
+            R::SEALCHECK_RESULT_NOT_A_SIGNATURE,
+            R::SEALCHECK_RESULT_IDENTITY_MISMATCH,
+            R::SEALCHECK_RESULT_ISSUER_MISMATCH,
+            R::SEALCHECK_RESULT_EXTENSION_MISMATCH,
+            R::SEALCHECK_RESULT_INVALID_REGEX,
+            R::SEALCHECK_RESULT_SIGNER_MISMATCH,
+        ]
+    };
 
-fn code_for(e: &sealcheck::Error) -> sealcheck_result {
-    match e.kind() {
-        "LimitExceeded" => sealcheck_result::SEALCHECK_RESULT_LIMIT_EXCEEDED,
-        "Json" => sealcheck_result::SEALCHECK_RESULT_JSON,
-        "Encoding" => sealcheck_result::SEALCHECK_RESULT_ENCODING,
-        "Der" => sealcheck_result::SEALCHECK_RESULT_DER,
-        "UnsupportedMediaType" => sealcheck_result::SEALCHECK_RESULT_UNSUPPORTED_MEDIA_TYPE,
-        "BundleStructure" => sealcheck_result::SEALCHECK_RESULT_BUNDLE_STRUCTURE,
-        "TrustedRoot" => sealcheck_result::SEALCHECK_RESULT_TRUSTED_ROOT,
-        "Time" => sealcheck_result::SEALCHECK_RESULT_TIME,
-        "UnsupportedAlgorithm" => sealcheck_result::SEALCHECK_RESULT_UNSUPPORTED_ALGORITHM,
-        "InvalidKey" => sealcheck_result::SEALCHECK_RESULT_INVALID_KEY,
-        "BadSignature" => sealcheck_result::SEALCHECK_RESULT_BAD_SIGNATURE,
-        "UnknownIssuer" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_ISSUER,
-        "CertificateNotValidAt" => sealcheck_result::SEALCHECK_RESULT_CERTIFICATE_NOT_VALID_AT,
-        "AuthorityOutsideValidity" => sealcheck_result::SEALCHECK_RESULT_AUTHORITY_OUTSIDE_VALIDITY,
-        "ChainContainsRoot" => sealcheck_result::SEALCHECK_RESULT_CHAIN_CONTAINS_ROOT,
-        "NotACa" => sealcheck_result::SEALCHECK_RESULT_NOT_A_CA,
-        "PathLenExceeded" => sealcheck_result::SEALCHECK_RESULT_PATH_LEN_EXCEEDED,
-        "UnknownCriticalExtension" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_CRITICAL_EXTENSION,
-        "KeyUsage" => sealcheck_result::SEALCHECK_RESULT_KEY_USAGE,
-        "ExtendedKeyUsage" => sealcheck_result::SEALCHECK_RESULT_EXTENDED_KEY_USAGE,
-        "ChainTooDeep" => sealcheck_result::SEALCHECK_RESULT_CHAIN_TOO_DEEP,
-        "UnknownLog" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_LOG,
-        "KeyOutsideValidity" => sealcheck_result::SEALCHECK_RESULT_KEY_OUTSIDE_VALIDITY,
-        "InvalidSignedEntryTimestamp" => sealcheck_result::SEALCHECK_RESULT_INVALID_SIGNED_ENTRY_TIMESTAMP,
-        "TlogBodyMismatch" => sealcheck_result::SEALCHECK_RESULT_TLOG_BODY_MISMATCH,
-        "UnsupportedEntry" => sealcheck_result::SEALCHECK_RESULT_UNSUPPORTED_ENTRY,
-        "InclusionProof" => sealcheck_result::SEALCHECK_RESULT_INCLUSION_PROOF,
-        "Checkpoint" => sealcheck_result::SEALCHECK_RESULT_CHECKPOINT,
-        "CheckpointSignature" => sealcheck_result::SEALCHECK_RESULT_CHECKPOINT_SIGNATURE,
-        "MissingEvidence" => sealcheck_result::SEALCHECK_RESULT_MISSING_EVIDENCE,
-        "Timestamp" => sealcheck_result::SEALCHECK_RESULT_TIMESTAMP,
-        "TimestampImprint" => sealcheck_result::SEALCHECK_RESULT_TIMESTAMP_IMPRINT,
-        "UnknownTimestampAuthority" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_TIMESTAMP_AUTHORITY,
-        "SigningTimeOutsideCertificate" => sealcheck_result::SEALCHECK_RESULT_SIGNING_TIME_OUTSIDE_CERTIFICATE,
-        "TimeInFuture" => sealcheck_result::SEALCHECK_RESULT_TIME_IN_FUTURE,
-        "Threshold" => sealcheck_result::SEALCHECK_RESULT_THRESHOLD,
-        "UnknownCtLog" => sealcheck_result::SEALCHECK_RESULT_UNKNOWN_CT_LOG,
-        "SctSignature" => sealcheck_result::SEALCHECK_RESULT_SCT_SIGNATURE,
-        "ArtifactMismatch" => sealcheck_result::SEALCHECK_RESULT_ARTIFACT_MISMATCH,
-        "Dsse" => sealcheck_result::SEALCHECK_RESULT_DSSE,
-        "InToto" => sealcheck_result::SEALCHECK_RESULT_IN_TOTO,
-        "NotASignature" => sealcheck_result::SEALCHECK_RESULT_NOT_A_SIGNATURE,
-        "IdentityMismatch" => sealcheck_result::SEALCHECK_RESULT_IDENTITY_MISMATCH,
-        "IssuerMismatch" => sealcheck_result::SEALCHECK_RESULT_ISSUER_MISMATCH,
-        "ExtensionMismatch" => sealcheck_result::SEALCHECK_RESULT_EXTENSION_MISMATCH,
-        "InvalidRegex" => sealcheck_result::SEALCHECK_RESULT_INVALID_REGEX,
-        "SignerMismatch" => sealcheck_result::SEALCHECK_RESULT_SIGNER_MISMATCH,
-        "Io" => sealcheck_result::SEALCHECK_RESULT_IO,
-        "NotFound" => sealcheck_result::SEALCHECK_RESULT_NOT_FOUND,
-        _ => sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER,
+    /// The result for a core error code (a code the core never returns maps to
+    /// `INVALID_PARAMETER`; a test checks there is none).
+    fn from_code(code: u32) -> Self {
+        Self::ALL.iter().copied().find(|r| *r as u32 == code).unwrap_or(Self::SEALCHECK_RESULT_INVALID_PARAMETER)
     }
 }
 
@@ -251,6 +277,22 @@ unsafe fn slice<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], sealcheck_re
 
 unsafe fn text<'a>(ptr: *const u8, len: usize) -> Result<&'a str, sealcheck_result> {
     std::str::from_utf8(unsafe { slice(ptr, len) }?).map_err(|_| sealcheck_result::SEALCHECK_RESULT_INVALID_UTF8)
+}
+
+/// Borrows `n` byte views, at most `max` of them.
+unsafe fn views<'a>(ptr: *const sealcheck_bytes, n: usize, max: usize) -> Result<Vec<&'a [u8]>, sealcheck_result> {
+    if n > max {
+        return Err(sealcheck_result::SEALCHECK_RESULT_LIMIT_EXCEEDED);
+    }
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if ptr.is_null() {
+        return Err(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER);
+    }
+    // SAFETY: the caller guarantees `ptr` points to `n` views for the call.
+    let list = unsafe { std::slice::from_raw_parts(ptr, n) };
+    list.iter().map(|b| unsafe { slice(b.data, b.len) }).collect()
 }
 
 /// A handle type (rustls-ffi's `Castable`): an opaque C type for a Rust value, boxed with a magic
@@ -316,9 +358,17 @@ unsafe fn out<T>(p: *mut T, v: T) -> sealcheck_result {
     sealcheck_result::SEALCHECK_RESULT_OK
 }
 
-fn now_from(secs: i64) -> UnixTime {
-    UnixTime::from_secs(secs)
+/// The result for `e`; its detail goes to `*out_error` when that is not NULL.
+unsafe fn fail(e: &Error, out_error: *mut *mut sealcheck_buffer) -> sealcheck_result {
+    if !out_error.is_null() {
+        let detail = serde_json::json!({"code": e.code(), "class": e.class(), "kind": e.cause().kind(), "message": e.to_string()});
+        // SAFETY: non-NULL; the caller owns the storage.
+        unsafe { out_error.write(buffer(detail.to_string())) };
+    }
+    sealcheck_result::from_code(e.code())
 }
+
+const PROVIDER: CryptoProvider = CryptoProvider::rust_crypto();
 
 // ---- version, errors, buffers ------------------------------------------------------------
 
@@ -350,24 +400,23 @@ pub unsafe extern "C" fn sealcheck_error_message(result: u32, buf: *mut std::ffi
 }
 
 fn message(result: u32) -> String {
-    let kinds = KINDS;
     match result {
         7000 => "ok".into(),
         7001 => "a required pointer was NULL".into(),
         7002 => "a text argument is not UTF-8".into(),
         7003 => "a panic was caught at the library boundary".into(),
         7004 => "the buffer is too small".into(),
-        7005 => "an argument is out of range".into(),
         7006 => "not a live handle of the expected type (freed, or another type)".into(),
-        7007 => "a file or directory cannot be read".into(),
-        7008 => "a file, directory or tag was not found".into(),
-        7010 => "the trusted root does not load".into(),
-        7011 => "the policy does not parse".into(),
-        7012 => "the public key does not load".into(),
-        7013 => "the image reference does not parse".into(),
-        7014 => "the identity matcher does not compile".into(),
-        n if (7100..7100 + kinds.len() as u32).contains(&n) => format!("rejected: {}", kinds[(n - 7100) as usize]),
-        _ => "unknown result code".into(),
+        code => match Error::CODES.iter().find(|(c, _)| *c == code) {
+            Some((_, name)) => {
+                let what = name.to_ascii_lowercase().replace('_', " ");
+                match Error::class_of_code(code) {
+                    sealcheck::ErrorClass::Input => format!("input error: {what}"),
+                    sealcheck::ErrorClass::Rejection => format!("rejected: {what}"),
+                }
+            }
+            None => "unknown result code".into(),
+        },
     }
 }
 
@@ -418,35 +467,40 @@ impl Handle for sealcheck_trusted_root {
     const MAGIC: u64 = 0x5343_4b52_4f4f_5431; // "SCKROOT1"
 }
 
-unsafe fn root_out(r: sealcheck::Result<TrustedRoot>, out_root: *mut *mut sealcheck_trusted_root) -> sealcheck_result {
-    match r {
-        Ok(root) => unsafe { out(out_root, new_handle::<sealcheck_trusted_root>(Arc::new(root))) },
-        Err(_) => sealcheck_result::SEALCHECK_RESULT_TRUSTED_ROOT_INVALID,
+unsafe fn root_out(choice: RootChoice<'_>, out_root: *mut *mut sealcheck_trusted_root, out_error: *mut *mut sealcheck_buffer) -> sealcheck_result {
+    match verifier::trusted_root(choice, &PROVIDER) {
+        Ok(root) => unsafe { out(out_root, new_handle::<sealcheck_trusted_root>(root)) },
+        Err(e) => unsafe { fail(&e, out_error) },
     }
 }
 
 /// Loads a `trusted_root.json`. On success `*out_root` owns a handle to free with
-/// `sealcheck_trusted_root_free`.
+/// `sealcheck_trusted_root_free`; on failure `*out_error` (if not NULL) receives the detail.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sealcheck_trusted_root_new(json: *const u8, json_len: usize, out_root: *mut *mut sealcheck_trusted_root) -> sealcheck_result {
+pub unsafe extern "C" fn sealcheck_trusted_root_new(
+    json: *const u8,
+    json_len: usize,
+    out_root: *mut *mut sealcheck_trusted_root,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
     guard(|| {
         if out_root.is_null() {
             return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
         }
         let bytes = try_ffi!(unsafe { slice(json, json_len) });
-        unsafe { root_out(TrustedRoot::from_json(&RUST_CRYPTO, bytes), out_root) }
+        unsafe { root_out(RootChoice::Json(bytes), out_root, out_error) }
     })
 }
 
-/// The embedded Sigstore public-good root (`production` non-zero) or staging root.
+/// The embedded Sigstore public-good root (`production` true) or staging root.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_trusted_root_embedded(production: bool, out_root: *mut *mut sealcheck_trusted_root) -> sealcheck_result {
     guard(|| {
         if out_root.is_null() {
             return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
         }
-        let r = if production { TrustedRoot::production(&RUST_CRYPTO) } else { TrustedRoot::staging(&RUST_CRYPTO) };
-        unsafe { root_out(r, out_root) }
+        let choice = if production { RootChoice::PublicGood } else { RootChoice::Staging };
+        unsafe { root_out(choice, out_root, std::ptr::null_mut()) }
     })
 }
 
@@ -466,7 +520,7 @@ pub struct sealcheck_verifier {
 }
 
 impl Handle for sealcheck_verifier {
-    type Inner = Arc<TrustedRoot>;
+    type Inner = BundleVerifier;
     const MAGIC: u64 = 0x5343_4b56_4552_4931; // "SCKVERI1"
 }
 
@@ -478,7 +532,7 @@ pub unsafe extern "C" fn sealcheck_verifier_new(root: *const sealcheck_trusted_r
         if out_verifier.is_null() {
             return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
         }
-        unsafe { out(out_verifier, new_handle::<sealcheck_verifier>(Arc::clone(root))) }
+        unsafe { out(out_verifier, new_handle::<sealcheck_verifier>(BundleVerifier::new(Arc::clone(root), PROVIDER))) }
     })
 }
 
@@ -498,29 +552,32 @@ pub const SEALCHECK_SAN_REGEXP: u32 = 1;
 /// Flag: the issuer is a regular expression matched against the whole value.
 pub const SEALCHECK_ISSUER_REGEXP: u32 = 2;
 
-unsafe fn artifact_from<'a>(ptr: *const u8, len: usize, kind: u32) -> Result<Artifact<'a>, sealcheck_result> {
+unsafe fn artifact_from<'a>(ptr: *const u8, len: usize, kind: u32) -> Result<Result<Artifact<'a>, Error>, sealcheck_result> {
     let bytes = unsafe { slice(ptr, len) }?;
     match kind {
-        SEALCHECK_ARTIFACT_BYTES => Ok(Artifact::Bytes(bytes)),
+        SEALCHECK_ARTIFACT_BYTES => Ok(Ok(Artifact::Bytes(bytes))),
         SEALCHECK_ARTIFACT_DIGEST => {
             let s = std::str::from_utf8(bytes).map_err(|_| sealcheck_result::SEALCHECK_RESULT_INVALID_UTF8)?;
-            let (alg, hex) = s.split_once(':').ok_or(sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER)?;
-            let alg = match alg {
-                "sha256" => HashAlgorithm::Sha256,
-                "sha384" => HashAlgorithm::Sha384,
-                "sha512" => HashAlgorithm::Sha512,
-                _ => return Err(sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER),
-            };
-            let d = hex_decode("artifact digest", hex).and_then(|h| Digest::new(alg, &h)).map_err(|_| sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER)?;
-            Ok(Artifact::Digest(d))
+            Ok(match verifier::artifact_digest(s) {
+                Ok(Some(d)) => Ok(Artifact::Digest(d)),
+                Ok(None) => Err(Error::Usage(format!("artifact digest {s:?}: expected ALG:HEX")).loading(sealcheck::Input::Artifact, "artifact digest")),
+                Err(e) => Err(e),
+            })
         }
         _ => Err(sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER),
     }
 }
 
-fn run_verify(root: &TrustedRoot, bundle: &[u8], artifact: &Artifact<'_>, policy: &SignerPolicy, now: i64, out_report: *mut *mut sealcheck_buffer) -> sealcheck_result {
-    let verified = Bundle::from_json(bundle).and_then(|b| Verifier::new(root, &RUST_CRYPTO).verify(&b, artifact, policy, now_from(now)));
-    match verified {
+unsafe fn run_verify(
+    v: &BundleVerifier,
+    bundle: &[u8],
+    artifact: &Artifact<'_>,
+    signers: &Signers,
+    now: i64,
+    out_report: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    match v.verify(bundle, artifact, signers, UnixTime::from_secs(now)) {
         Ok(r) => {
             if out_report.is_null() {
                 return sealcheck_result::SEALCHECK_RESULT_OK;
@@ -528,14 +585,15 @@ fn run_verify(root: &TrustedRoot, bundle: &[u8], artifact: &Artifact<'_>, policy
             let json = serde_json::to_string(&r).unwrap_or_default();
             unsafe { out(out_report, buffer(json)) }
         }
-        Err(e) => code_for(&e),
+        Err(e) => unsafe { fail(&e, out_error) },
     }
 }
 
 /// Verifies a Sigstore bundle signed by a Fulcio certificate with the given identity (SAN and
 /// OIDC issuer; `flags` may mark either as a whole-value regexp). Returns `SEALCHECK_RESULT_OK`
-/// when verified, else the 71xx code of the reason. On success, if `out_report` is not NULL,
-/// `*out_report` owns the verified result as JSON.
+/// when verified, else the code of the reason. On success, if `out_report` is not NULL,
+/// `*out_report` owns the verified result as JSON; on failure, if `out_error` is not NULL,
+/// `*out_error` owns the detail.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_verifier_verify_bundle(
     v: *const sealcheck_verifier,
@@ -551,21 +609,22 @@ pub unsafe extern "C" fn sealcheck_verifier_verify_bundle(
     flags: u32,
     now: i64,
     out_report: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
 ) -> sealcheck_result {
     guard(|| {
         let v = try_ffi!(unsafe { handle(v) });
         let bundle = try_ffi!(unsafe { slice(bundle, bundle_len) });
         let artifact = try_ffi!(unsafe { artifact_from(artifact, artifact_len, artifact_kind) });
         let (san, issuer) = (try_ffi!(unsafe { text(san, san_len) }), try_ffi!(unsafe { text(issuer, issuer_len) }));
-        if flags & !(SEALCHECK_SAN_REGEXP | SEALCHECK_ISSUER_REGEXP) != 0 || san.is_empty() || issuer.is_empty() {
+        if flags & !(SEALCHECK_SAN_REGEXP | SEALCHECK_ISSUER_REGEXP) != 0 {
             return sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER;
         }
-        let m = |s: &str, re: bool| if re { Matcher::regex(s) } else { Ok(Matcher::exact(s)) };
-        let id = match (m(san, flags & SEALCHECK_SAN_REGEXP != 0), m(issuer, flags & SEALCHECK_ISSUER_REGEXP != 0)) {
-            (Ok(s), Ok(i)) => CertificateIdentity::new(s, i),
-            _ => return sealcheck_result::SEALCHECK_RESULT_IDENTITY_INVALID,
-        };
-        run_verify(v, bundle, &artifact, &SignerPolicy::Identity(id), now, out_report)
+        let signers = verifier::matcher("SAN", san, flags & SEALCHECK_SAN_REGEXP != 0)
+            .and_then(|s| Ok(CertificateIdentity::new(s, verifier::matcher("issuer", issuer, flags & SEALCHECK_ISSUER_REGEXP != 0)?)));
+        match (signers, artifact) {
+            (Ok(id), Ok(artifact)) => unsafe { run_verify(v, bundle, &artifact, &Signers::Certificate(id), now, out_report, out_error) },
+            (Err(e), _) | (_, Err(e)) => unsafe { fail(&e, out_error) },
+        }
     })
 }
 
@@ -583,44 +642,53 @@ pub unsafe extern "C" fn sealcheck_verifier_verify_bundle_with_key(
     key_pem_len: usize,
     now: i64,
     out_report: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
 ) -> sealcheck_result {
     guard(|| {
         let v = try_ffi!(unsafe { handle(v) });
         let bundle = try_ffi!(unsafe { slice(bundle, bundle_len) });
         let artifact = try_ffi!(unsafe { artifact_from(artifact, artifact_len, artifact_kind) });
-        let pem = try_ffi!(unsafe { text(key_pem, key_pem_len) });
-        let key = match pem_decode_one("key", pem, "PUBLIC KEY").and_then(|der| PublicKey::from_spki_der("key", &der)) {
-            Ok(k) => k,
-            Err(_) => return sealcheck_result::SEALCHECK_RESULT_KEY_INVALID,
-        };
-        run_verify(v, bundle, &artifact, &SignerPolicy::Key(TrustedKey { key, valid_for: None }), now, out_report)
+        let pem = try_ffi!(unsafe { slice(key_pem, key_pem_len) });
+        match (verifier::public_key_pem("key", pem), artifact) {
+            (Ok(key), Ok(artifact)) => {
+                let signers = Signers::Keys(vec![TrustedKey::new(PROVIDER.backend(), key)]);
+                unsafe { run_verify(v, bundle, &artifact, &signers, now, out_report, out_error) }
+            }
+            (Err(e), _) | (_, Err(e)) => unsafe { fail(&e, out_error) },
+        }
     })
 }
 
 // ---- image decisions ---------------------------------------------------------------------
 
-/// A compiled containers-policy.json. Immutable; shareable across threads. Key files it names
-/// are read from the filesystem when a requirement is evaluated.
+/// A compiled containers-policy.json (the files it names were read when it was made).
+/// Immutable; shareable across threads.
 pub struct sealcheck_policy {
     _private: [u8; 0],
 }
 
 impl Handle for sealcheck_policy {
-    type Inner = Arc<Policy>;
+    type Inner = ImageVerifier;
     const MAGIC: u64 = 0x5343_4b50_4f4c_4931; // "SCKPOLI1"
 }
 
-/// Parses a containers-policy.json(5).
+/// Compiles a containers-policy.json(5), reading the key and CA files it names. On failure
+/// `*out_error` (if not NULL) receives the detail (which file, why).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn sealcheck_policy_new(json: *const u8, json_len: usize, out_policy: *mut *mut sealcheck_policy) -> sealcheck_result {
+pub unsafe extern "C" fn sealcheck_policy_new(
+    json: *const u8,
+    json_len: usize,
+    out_policy: *mut *mut sealcheck_policy,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
     guard(|| {
         if out_policy.is_null() {
             return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
         }
         let bytes = try_ffi!(unsafe { slice(json, json_len) });
-        match sealcheck::policy::containers::from_json(bytes) {
-            Ok(p) => unsafe { out(out_policy, new_handle::<sealcheck_policy>(Arc::new(p))) },
-            Err(_) => sealcheck_result::SEALCHECK_RESULT_POLICY_INVALID,
+        match verifier::containers_policy(bytes, &FsFiles, &PROVIDER) {
+            Ok(p) => unsafe { out(out_policy, new_handle::<sealcheck_policy>(ImageVerifier::new(Arc::new(p), PROVIDER))) },
+            Err(e) => unsafe { fail(&e, out_error) },
         }
     })
 }
@@ -632,23 +700,7 @@ pub unsafe extern "C" fn sealcheck_policy_free(p: *mut sealcheck_policy) {
     unsafe { free_handle(p) }
 }
 
-/// The checks every decision call starts with: the policy handle, the out-pointers, the reference.
-unsafe fn decision_inputs<'a>(
-    p: *const sealcheck_policy,
-    reference: *const u8,
-    reference_len: usize,
-    out_allowed: *mut bool,
-    out_record: *mut *mut sealcheck_buffer,
-) -> Result<(&'a Arc<Policy>, Reference), sealcheck_result> {
-    let p = unsafe { handle(p) }?;
-    if out_allowed.is_null() || out_record.is_null() {
-        return Err(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER);
-    }
-    let reference = Reference::parse(unsafe { text(reference, reference_len) }?).map_err(|_| sealcheck_result::SEALCHECK_RESULT_REFERENCE_INVALID)?;
-    Ok((p, reference))
-}
-
-unsafe fn decision_out(d: sealcheck::policy::Decision, out_allowed: *mut bool, out_record: *mut *mut sealcheck_buffer) -> sealcheck_result {
+unsafe fn decision_out(d: sealcheck::Decision, out_allowed: *mut bool, out_record: *mut *mut sealcheck_buffer) -> sealcheck_result {
     let json = serde_json::to_string(&d).unwrap_or_default();
     unsafe {
         out(out_allowed, d.allowed);
@@ -657,10 +709,10 @@ unsafe fn decision_out(d: sealcheck::policy::Decision, out_allowed: *mut bool, o
 }
 
 /// Decides whether an image may run, from evidence the caller fetched: the reference asked
-/// about, the manifest bytes, the signatures in the containers storage form
-/// (`\0sigstore-json\n{…}`, as containers/image keeps them), and Sigstore bundles found as
-/// referrers. `SEALCHECK_RESULT_OK` means a decision was made: `*out_allowed` says which, and
-/// `*out_record` owns the decision record (JSON) explaining it.
+/// about, the manifest bytes, signatures and attestations in the containers storage form
+/// (`\0sigstore-json\n{…}`, as containers/image keeps them; a DSSE `mimeType` is an attestation),
+/// and Sigstore bundles found as referrers. `SEALCHECK_RESULT_OK` means a decision was made:
+/// `*out_allowed` says which, and `*out_record` owns the decision record (JSON) explaining it.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_policy_decide(
     p: *const sealcheck_policy,
@@ -675,43 +727,29 @@ pub unsafe extern "C" fn sealcheck_policy_decide(
     now: i64,
     out_allowed: *mut bool,
     out_record: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
 ) -> sealcheck_result {
     guard(|| {
-        let (p, reference) = try_ffi!(unsafe { decision_inputs(p, reference, reference_len, out_allowed, out_record) });
+        let p = try_ffi!(unsafe { handle(p) });
+        if out_allowed.is_null() || out_record.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let reference = try_ffi!(unsafe { text(reference, reference_len) });
         let manifest = try_ffi!(unsafe { slice(manifest, manifest_len) });
-        let views = |ptr: *const sealcheck_bytes, n: usize| -> Result<Vec<&[u8]>, sealcheck_result> {
-            if n > sealcheck::limits::MAX_IMAGE_SIGNATURES {
-                return Err(code_for(&sealcheck::Error::LimitExceeded { what: "signatures", max: sealcheck::limits::MAX_IMAGE_SIGNATURES, got: n }));
-            }
-            let list = unsafe { slice(ptr.cast::<u8>(), n * std::mem::size_of::<sealcheck_bytes>()) }?;
-            let list: &[sealcheck_bytes] = if n == 0 { &[] } else { unsafe { std::slice::from_raw_parts(list.as_ptr().cast(), n) } };
-            list.iter().map(|b| unsafe { slice(b.data, b.len) }).collect()
-        };
-        let sigs = try_ffi!(views(signatures, signatures_len));
-        let bundles = try_ffi!(views(bundles, bundles_len));
-        let mut image = ImageEvidence::new(reference);
-        if !manifest.is_empty() {
-            image = image.with_manifest(manifest.to_vec());
+        let max = sealcheck::limits::MAX_IMAGE_SIGNATURES;
+        let sigs = try_ffi!(unsafe { views(signatures, signatures_len, 2 * max) });
+        let bundles = try_ffi!(unsafe { views(bundles, bundles_len, max) });
+        match verifier::image_evidence(reference, (!manifest.is_empty()).then_some(manifest), &sigs, &bundles) {
+            Ok(image) => unsafe { decision_out(p.decide(&image, UnixTime::from_secs(now)), out_allowed, out_record) },
+            Err(e) => unsafe { fail(&e, out_error) },
         }
-        for (i, s) in sigs.into_iter().enumerate() {
-            match StoredSignature::from_storage_blob(s).and_then(|s| image.push(EvidenceItem::SimpleSigning(s), format!("signature {i}"))) {
-                Ok(()) => {}
-                Err(e) => return code_for(&e),
-            }
-        }
-        for (i, b) in bundles.into_iter().enumerate() {
-            if let Err(e) = image.push(EvidenceItem::Bundle(b.to_vec()), format!("bundle {i}")) {
-                return code_for(&e);
-            }
-        }
-        let d = p.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now));
-        unsafe { decision_out(d, out_allowed, out_record) }
     })
 }
 
 /// Decides for an image in an OCI layout directory (`path`, optionally `:TAG` or `@DIGEST`
-/// appended as for `sealcheck verify oci:…`). Results as `sealcheck_policy_decide`; a layout that
-/// cannot be read returns the 71xx code of the reason.
+/// appended as for `sealcheck verify oci:…`). Results as `sealcheck_policy_decide`; a layout
+/// that cannot be read is `SEALCHECK_RESULT_IMAGE_SOURCE_INVALID`, with the detail in
+/// `*out_error`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_policy_decide_oci_layout(
     p: *const sealcheck_policy,
@@ -722,21 +760,49 @@ pub unsafe extern "C" fn sealcheck_policy_decide_oci_layout(
     now: i64,
     out_allowed: *mut bool,
     out_record: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
 ) -> sealcheck_result {
     guard(|| {
-        let (p, reference) = try_ffi!(unsafe { decision_inputs(p, reference, reference_len, out_allowed, out_record) });
+        let p = try_ffi!(unsafe { handle(p) });
+        if out_allowed.is_null() || out_record.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let reference = try_ffi!(unsafe { text(reference, reference_len) });
         let spec = try_ffi!(unsafe { text(layout, layout_len) });
         if spec.is_empty() {
             // An empty path would mean the current directory.
             return sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER;
         }
-        let image = sealcheck::oci::layout::parse_oci_source(spec).and_then(|(dir, sel)| {
-            let l = sealcheck::oci::layout::OciLayout::open(&dir)?;
-            sealcheck::oci::source::collect(&RUST_CRYPTO, &l, reference, &sel)
-        });
+        let image = verifier::image_reference(reference).and_then(|r| verifier::image_source(&format!("oci:{spec}"), r, &PROVIDER));
         match image {
-            Ok(image) => unsafe { decision_out(p.evaluate(&RUST_CRYPTO, &FsFiles, &image, now_from(now)), out_allowed, out_record) },
-            Err(e) => code_for(&e),
+            Ok(image) => unsafe { decision_out(p.decide(&image, UnixTime::from_secs(now)), out_allowed, out_record) },
+            Err(e) => unsafe { fail(&e, out_error) },
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ABI's codes are the core's: every core code has a result value of the same number
+    /// and name, and every result value past the ABI's own (7000–7006) is a core code.
+    #[test]
+    fn results_are_the_core_codes() {
+        for (code, name) in Error::CODES {
+            let r = sealcheck_result::from_code(*code);
+            assert_eq!(r as u32, *code, "no sealcheck_result for core code {code} ({name})");
+            assert_eq!(format!("{r:?}"), format!("SEALCHECK_RESULT_{name}"));
+            assert_ne!(message(*code), "unknown result code");
+        }
+        for r in sealcheck_result::ALL {
+            let n = r as u32;
+            assert!(n <= 7006 || Error::CODES.iter().any(|(c, _)| *c == n), "{r:?} is not a core code");
+        }
+        // The committed header spells the same numbers.
+        let header = include_str!("../../../include/sealcheck.h");
+        for (code, name) in Error::CODES {
+            assert!(header.contains(&format!("SEALCHECK_RESULT_{name} = {code},")), "header lacks SEALCHECK_RESULT_{name} = {code}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
  * once against the shared and once against the static library (see run.sh).
  * Usage: test_sealcheck VECTORS_DIR   (../shared/vectors)
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memmem */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +72,7 @@ static void test_bundles(void) {
   file_t artifact = slurp(vectors, "sigstore-conformance/test/assets/bundle-verify/a.txt");
   sealcheck_buffer *report = NULL;
   sealcheck_result r = sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, SEALCHECK_ARTIFACT_BYTES,
-                                                        (const uint8_t *)BEACON, strlen(BEACON), (const uint8_t *)GHA, strlen(GHA), 0, NOW, &report);
+                                                        (const uint8_t *)BEACON, strlen(BEACON), (const uint8_t *)GHA, strlen(GHA), 0, NOW, &report, NULL);
   CHECK(r == SEALCHECK_RESULT_OK, "keyless happy path: %u %s", r, msg(r));
   CHECK(report != NULL && sealcheck_buffer_len(report) > 0 && memchr(sealcheck_buffer_data(report), '{', 1) != NULL, "report JSON");
   sealcheck_buffer_free(report);
@@ -81,41 +81,50 @@ static void test_bundles(void) {
   const char *digest = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf";
   const char *re = "https://github.com/sigstore-conformance/.*";
   r = sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, (const uint8_t *)digest, strlen(digest), SEALCHECK_ARTIFACT_DIGEST,
-                                       (const uint8_t *)re, strlen(re), (const uint8_t *)GHA, strlen(GHA), SEALCHECK_SAN_REGEXP, NOW, NULL);
+                                       (const uint8_t *)re, strlen(re), (const uint8_t *)GHA, strlen(GHA), SEALCHECK_SAN_REGEXP, NOW, NULL, NULL);
   CHECK(r == SEALCHECK_RESULT_OK, "digest + regexp: %u %s", r, msg(r));
 
   /* A failing conformance case is rejected with its own code. */
   file_t bad = slurp(vectors, "sigstore-conformance/test/assets/bundle-verify/signature-mismatch_fail/bundle.sigstore.json");
   report = NULL;
   r = sealcheck_verifier_verify_bundle(v, bad.data, bad.len, artifact.data, artifact.len, SEALCHECK_ARTIFACT_BYTES, (const uint8_t *)BEACON,
-                                       strlen(BEACON), (const uint8_t *)GHA, strlen(GHA), 0, NOW, &report);
+                                       strlen(BEACON), (const uint8_t *)GHA, strlen(GHA), 0, NOW, &report, NULL);
   CHECK(r == SEALCHECK_RESULT_BAD_SIGNATURE, "signature-mismatch_fail: %u %s", r, msg(r));
   CHECK(report == NULL, "no output on failure");
+  /* The same, asking for the detail. */
+  sealcheck_buffer *detail = NULL;
+  r = sealcheck_verifier_verify_bundle(v, bad.data, bad.len, artifact.data, artifact.len, SEALCHECK_ARTIFACT_BYTES, (const uint8_t *)BEACON,
+                                       strlen(BEACON), (const uint8_t *)GHA, strlen(GHA), 0, NOW, &report, &detail);
+  CHECK(r == SEALCHECK_RESULT_BAD_SIGNATURE && report == NULL && detail != NULL, "detail on failure");
+  CHECK(detail != NULL && memmem(sealcheck_buffer_data(detail), sealcheck_buffer_len(detail), "\"kind\":\"BadSignature\"", strlen("\"kind\":\"BadSignature\"")) != NULL &&
+            memmem(sealcheck_buffer_data(detail), sealcheck_buffer_len(detail), "\"class\":\"rejection\"", strlen("\"class\":\"rejection\"")) != NULL,
+        "detail names the kind and class");
+  sealcheck_buffer_free(detail);
 
   /* Wrong identity. */
   r = sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, SEALCHECK_ARTIFACT_BYTES,
-                                       (const uint8_t *)"https://x", 9, (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL);
+                                       (const uint8_t *)"https://x", 9, (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL, NULL);
   CHECK(r == SEALCHECK_RESULT_IDENTITY_MISMATCH, "wrong SAN: %u %s", r, msg(r));
 
   /* NULL and garbage. */
   CHECK(sealcheck_verifier_verify_bundle(NULL, bundle.data, bundle.len, artifact.data, artifact.len, 0, (const uint8_t *)BEACON, strlen(BEACON),
-                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
+                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
         "NULL verifier");
   CHECK(sealcheck_verifier_verify_bundle(v, NULL, 5, artifact.data, artifact.len, 0, (const uint8_t *)BEACON, strlen(BEACON), (const uint8_t *)GHA,
-                                         strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
+                                         strlen(GHA), 0, NOW, NULL, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
         "NULL bundle with a length");
   r = sealcheck_verifier_verify_bundle(v, (const uint8_t *)"{garbage", 8, artifact.data, artifact.len, 0, (const uint8_t *)BEACON, strlen(BEACON),
-                                       (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL);
+                                       (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL, NULL);
   CHECK(r == SEALCHECK_RESULT_JSON, "garbage bundle: %u %s", r, msg(r));
   CHECK(sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, 7, (const uint8_t *)BEACON, strlen(BEACON),
-                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_INVALID_PARAMETER,
+                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL, NULL) == SEALCHECK_RESULT_INVALID_PARAMETER,
         "unknown artifact kind");
   CHECK(sealcheck_verifier_verify_bundle(v, bundle.data, bundle.len, artifact.data, artifact.len, 0, (const uint8_t *)"\xff", 1,
-                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL) == SEALCHECK_RESULT_INVALID_UTF8,
+                                         (const uint8_t *)GHA, strlen(GHA), 0, NOW, NULL, NULL) == SEALCHECK_RESULT_INVALID_UTF8,
         "non-UTF-8 SAN");
   sealcheck_trusted_root *bad_root = NULL;
-  CHECK(sealcheck_trusted_root_new((const uint8_t *)"{}", 2, &bad_root) == SEALCHECK_RESULT_TRUSTED_ROOT_INVALID && bad_root == NULL, "bad root");
-  CHECK(sealcheck_trusted_root_new((const uint8_t *)"{}", 2, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL out");
+  CHECK(sealcheck_trusted_root_new((const uint8_t *)"{}", 2, &bad_root, NULL) == SEALCHECK_RESULT_TRUSTED_ROOT_INVALID && bad_root == NULL, "bad root");
+  CHECK(sealcheck_trusted_root_new((const uint8_t *)"{}", 2, NULL, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL out");
   sealcheck_trusted_root_free(NULL);
   sealcheck_verifier_free(NULL);
   sealcheck_buffer_free(NULL);
@@ -136,7 +145,7 @@ static sealcheck_result decide(const file_t *manifest, bool *allowed, sealcheck_
   const char *ref = "192.168.64.2:5000/cosign-signed-single-sample";
   sealcheck_bytes sig = {img_signature.data, img_signature.len};
   return sealcheck_policy_decide(shared_policy, (const uint8_t *)ref, strlen(ref), manifest->data, manifest->len, &sig, 1, NULL, 0, NOW, allowed,
-                                 record);
+                                 record, NULL);
 }
 
 static void test_images(void) {
@@ -155,18 +164,25 @@ static void test_images(void) {
 
   /* Garbage: a policy that does not parse, a reference that does not, a signature blob that does not. */
   sealcheck_policy *p = NULL;
-  CHECK(sealcheck_policy_new((const uint8_t *)"{\"default\":[]}", 14, &p) == SEALCHECK_RESULT_POLICY_INVALID && p == NULL, "bad policy");
+  CHECK(sealcheck_policy_new((const uint8_t *)"{\"default\":[]}", 14, &p, NULL) == SEALCHECK_RESULT_POLICY_INVALID && p == NULL, "bad policy");
+  /* A key file that does not exist is a load error naming the file, not a denial later. */
+  const char *missing = "{\"default\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"/nonexistent/cosign.pub\"}]}";
+  sealcheck_buffer *detail = NULL;
+  CHECK(sealcheck_policy_new((const uint8_t *)missing, strlen(missing), &p, &detail) == SEALCHECK_RESULT_POLICY_INVALID && p == NULL, "missing key file");
+  CHECK(detail != NULL && memmem(sealcheck_buffer_data(detail), sealcheck_buffer_len(detail), "/nonexistent/cosign.pub", strlen("/nonexistent/cosign.pub")) != NULL,
+        "the detail names the file");
+  sealcheck_buffer_free(detail);
   CHECK(sealcheck_policy_decide(shared_policy, (const uint8_t *)"UPPER/Case", 10, img_manifest.data, img_manifest.len, NULL, 0, NULL, 0, NOW, &allowed,
-                                &record) == SEALCHECK_RESULT_REFERENCE_INVALID,
+                                &record, NULL) == SEALCHECK_RESULT_REFERENCE_INVALID,
         "bad reference");
   sealcheck_bytes junk = {(const uint8_t *)"junk", 4};
   CHECK(sealcheck_policy_decide(shared_policy, (const uint8_t *)"a/b", 3, img_manifest.data, img_manifest.len, &junk, 1, NULL, 0, NOW, &allowed,
-                                &record) == SEALCHECK_RESULT_JSON,
-        "bad signature blob");
+                                &record, NULL) == SEALCHECK_RESULT_IMAGE_SOURCE_INVALID,
+        "bad signature blob: an input error");
   CHECK(sealcheck_policy_decide(shared_policy, (const uint8_t *)"a/b", 3, img_manifest.data, img_manifest.len, NULL, 1, NULL, 0, NOW, &allowed,
-                                &record) == SEALCHECK_RESULT_NULL_PARAMETER,
+                                &record, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
         "NULL signature list with a length");
-  CHECK(sealcheck_policy_decide(NULL, (const uint8_t *)"a/b", 3, NULL, 0, NULL, 0, NULL, 0, NOW, &allowed, &record) == SEALCHECK_RESULT_NULL_PARAMETER,
+  CHECK(sealcheck_policy_decide(NULL, (const uint8_t *)"a/b", 3, NULL, 0, NULL, 0, NULL, 0, NOW, &allowed, &record, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
         "NULL policy");
 }
 
@@ -202,11 +218,11 @@ static void test_wrong_handles(void) {
   sealcheck_buffer *record = NULL;
   const char *ref = "quay.io/a/b:c";
   CHECK(sealcheck_policy_decide((const sealcheck_policy *)root, (const uint8_t *)ref, strlen(ref), img_manifest.data, img_manifest.len, NULL, 0,
-                                NULL, 0, NOW, &allowed, &record) == SEALCHECK_RESULT_INVALID_HANDLE && record == NULL,
+                                NULL, 0, NOW, &allowed, &record, NULL) == SEALCHECK_RESULT_INVALID_HANDLE && record == NULL,
         "a trusted root passed as a policy");
   CHECK(sealcheck_buffer_len((const sealcheck_buffer *)root) == 0, "a trusted root passed as a buffer");
   sealcheck_buffer_free((sealcheck_buffer *)root); /* ignored: not a buffer */
-  CHECK(sealcheck_policy_decide_oci_layout(shared_policy, (const uint8_t *)ref, strlen(ref), (const uint8_t *)"", 0, NOW, &allowed, &record) ==
+  CHECK(sealcheck_policy_decide_oci_layout(shared_policy, (const uint8_t *)ref, strlen(ref), (const uint8_t *)"", 0, NOW, &allowed, &record, NULL) ==
             SEALCHECK_RESULT_INVALID_PARAMETER,
         "an empty layout path");
   sealcheck_trusted_root_free(root);
@@ -241,7 +257,7 @@ int main(int argc, char **argv) {
   int n = snprintf(policy, sizeof policy,
                    "{\"default\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"%s/%s/cosign.pub\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}",
                    vectors, fx);
-  CHECK(sealcheck_policy_new((const uint8_t *)policy, (size_t)n, &shared_policy) == SEALCHECK_RESULT_OK, "policy");
+  CHECK(sealcheck_policy_new((const uint8_t *)policy, (size_t)n, &shared_policy, NULL) == SEALCHECK_RESULT_OK, "policy");
 
   if (argc == 3) {
     test_freed_handles();

@@ -1,0 +1,535 @@
+//! The one API every surface marshals into: the CLI, the C ABI, Go, WASM and the admission
+//! server parse nothing of their own. Inputs are loaded with the helpers here (artifact digests,
+//! PEM keys, identity matchers, image references, trusted roots, policies, evidence), then a
+//! [`BundleVerifier`] verifies Sigstore bundles and an [`ImageVerifier`] decides images. Both are
+//! built once from a provider and prepared trust, are immutable, and may be shared across threads.
+//!
+//! An image decision (containers-policy.json(5) semantics, [`crate::policy`]): the rule for the
+//! reference is selected; for each signature requirement, each piece of evidence that could
+//! satisfy it is first judged on what it *claims* (cheap, no cryptography: the digest it binds,
+//! the reference it names, its predicate type, the certificate identity), identical evidence is
+//! examined once, and only then verified, within a per-decision budget of signature checks; the
+//! requirement then judges the verified facts again. One accepted signature satisfies a
+//! requirement; every requirement must be satisfied.
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::cosign::{DSSE_MEDIA_TYPE, SimpleSigningPayload, StoredSignature};
+use crate::crypto::{Backend, CryptoProvider, Digest, HashAlgorithm, Message, PublicKey, SignatureScheme};
+use crate::encoding::{hex_decode, hex_encode, pem_decode_one};
+use crate::error::{Error, Input, Result};
+use crate::facts::{BoundDigest, SignatureFormat, VerifiedSignature};
+use crate::limits::WorkBudget;
+use crate::oci::{EvidenceItem, ImageEvidence, OciDigest, Reference};
+use crate::policy::{Claims, CompiledPolicy, Decision, Matched, PolicyFiles, Requirement, RequirementRecord, SignatureRecord, SignatureRequirement, Subject};
+use crate::sigstore::bundle::{Bundle, Content, VerificationMaterial};
+use crate::sigstore::identity::Matcher;
+use crate::sigstore::intoto::Statement;
+use crate::sigstore::trusted_root::{Embedded, TrustedRoot};
+use crate::sigstore::{Artifact, Verifier};
+use crate::time::UnixTime;
+use crate::trust::{Signers, Thresholds, Trust};
+
+// ---- inputs every surface parses ------------------------------------------------------------
+
+/// An artifact given as `sha256:HEX`, `sha384:HEX` or `sha512:HEX`: `Ok(None)` when `arg` is not
+/// in `ALG:…` form at all (then it names a file), an error when it is but does not parse
+/// (`md5:…`, bad hex), so that a mistyped digest is never read as a path.
+pub fn artifact_digest(arg: &str) -> Result<Option<Digest>> {
+    let Some((alg, hex)) = arg.split_once(':') else { return Ok(None) };
+    if alg.is_empty() || alg.len() > 16 || !alg.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let load = || -> Result<Digest> {
+        let alg = match alg {
+            "sha256" => HashAlgorithm::Sha256,
+            "sha384" => HashAlgorithm::Sha384,
+            "sha512" => HashAlgorithm::Sha512,
+            other => return Err(Error::UnsupportedAlgorithm { what: "artifact digest".into(), alg: other.into() }),
+        };
+        if !hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+            return Err(Error::Encoding { what: "artifact digest".into(), encoding: "lowercase hex" });
+        }
+        Digest::new(alg, &hex_decode("artifact digest", hex)?)
+    };
+    load().map(Some).map_err(|e| e.loading(Input::Artifact, alloc::format!("artifact digest {arg:?}")))
+}
+
+/// A PEM `PUBLIC KEY` (SubjectPublicKeyInfo), as cosign's `--key` takes it.
+pub fn public_key_pem(what: &str, pem: &[u8]) -> Result<PublicKey> {
+    let load = || {
+        let text = core::str::from_utf8(pem).map_err(|_| Error::Encoding { what: what.into(), encoding: "PEM (not UTF-8)" })?;
+        PublicKey::from_spki_der(what, &pem_decode_one(what, text, "PUBLIC KEY")?)
+    };
+    load().map_err(|e| e.loading(Input::Key, what))
+}
+
+/// An identity matcher: `value` exactly, or as a whole-value regular expression. An empty value
+/// is refused.
+pub fn matcher(what: &str, value: &str, regexp: bool) -> Result<Matcher> {
+    if value.is_empty() {
+        return Err(Error::Usage(alloc::format!("{what}: empty")).loading(Input::Identity, what));
+    }
+    if regexp { Matcher::regex(value).map_err(|e| e.loading(Input::Identity, what)) } else { Ok(Matcher::exact(value)) }
+}
+
+/// The image reference a policy is asked about, normalized (docker reference grammar); a name
+/// without tag or digest gets `:latest`, as the docker transport reads it.
+pub fn image_reference(s: &str) -> Result<Reference> {
+    Reference::parse(s).map(Reference::with_default_tag).map_err(|e| e.loading(Input::Reference, alloc::format!("image reference {s:?}")))
+}
+
+/// A verification time given as RFC 3339 (`2024-03-19T17:26:26Z`) or as whole seconds since
+/// the Unix epoch.
+pub fn verification_time(arg: &str) -> Result<UnixTime> {
+    if !arg.is_empty() && arg.bytes().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == b'-')) {
+        return arg.parse::<i64>().map(UnixTime::from_secs).map_err(|_| Error::Usage(alloc::format!("time {arg:?}: out of range")));
+    }
+    UnixTime::parse_rfc3339(arg).map_err(|_| Error::Usage(alloc::format!("time {arg:?}: expected RFC 3339 or seconds since the epoch")))
+}
+
+/// Gathers the evidence for `reference` from an image source named as on the command line:
+/// `oci:DIR[:TAG|@DIGEST]` (an OCI image layout, including `cosign save --dir` layouts) or
+/// `dir:DIR` (the containers `dir:` layout). Any failure is an input error naming the source.
+#[cfg(feature = "std")]
+pub fn image_source(spec: &str, reference: Reference, provider: &CryptoProvider) -> Result<ImageEvidence> {
+    use crate::oci::layout::{OciLayout, parse_oci_source, read_dir_layout};
+    let gather = || match spec.split_once(':') {
+        Some(("dir", dir)) => read_dir_layout(std::path::Path::new(dir), reference),
+        Some(("oci", rest)) => {
+            let (dir, selector) = parse_oci_source(rest)?;
+            let layout = OciLayout::open(&dir)?;
+            crate::oci::source::collect(provider.backend(), &layout, reference, &selector)
+        }
+        _ => Err(Error::Usage(alloc::format!("unsupported image source {spec:?} (expected dir:DIR or oci:DIR[:TAG|@DIGEST])"))),
+    };
+    gather().map_err(|e| e.loading(Input::ImageSource, alloc::format!("image source {spec}")))
+}
+
+/// Which trusted root to load.
+#[derive(Debug, Clone, Copy)]
+pub enum RootChoice<'a> {
+    /// The embedded Sigstore public-good root.
+    PublicGood,
+    /// The embedded Sigstore staging root.
+    Staging,
+    /// A `trusted_root.json`.
+    Json(&'a [u8]),
+}
+
+/// Loads a trusted root (the embedded ones are parsed at most once per process).
+pub fn trusted_root(choice: RootChoice<'_>, provider: &CryptoProvider) -> Result<Arc<TrustedRoot>> {
+    let r = match choice {
+        RootChoice::PublicGood => TrustedRoot::embedded(Embedded::PublicGood),
+        RootChoice::Staging => TrustedRoot::embedded(Embedded::Staging),
+        RootChoice::Json(json) => TrustedRoot::from_json(json, provider.backend()).map(Arc::new),
+    };
+    let name = match choice {
+        RootChoice::PublicGood => "embedded public-good trusted root",
+        RootChoice::Staging => "embedded staging trusted root",
+        RootChoice::Json(_) => "trusted_root.json",
+    };
+    r.map_err(|e| e.loading(Input::TrustedRoot, name))
+}
+
+/// Compiles a containers-policy.json(5), reading the files it names with `files`.
+pub fn containers_policy(json: &[u8], files: &dyn PolicyFiles, provider: &CryptoProvider) -> Result<CompiledPolicy> {
+    crate::policy::containers::compile(json, files, provider.backend())
+}
+
+/// Evidence a caller fetched itself: the reference asked about, the manifest, stored signatures
+/// and attestations in the containers storage form (`\0sigstore-json\n{…}`; an attestation is one
+/// whose `mimeType` is a DSSE envelope), and Sigstore bundles found as referrers. A stored
+/// signature that does not parse makes the evidence unusable (as containers/image fails reading
+/// it).
+pub fn image_evidence(reference: &str, manifest: Option<&[u8]>, stored: &[&[u8]], bundles: &[&[u8]]) -> Result<ImageEvidence> {
+    let mut ev = ImageEvidence::new(image_reference(reference)?);
+    if let Some(m) = manifest {
+        ev = ev.with_manifest(m.to_vec());
+    }
+    let gather = |ev: &mut ImageEvidence| -> Result<()> {
+        for (i, s) in stored.iter().enumerate() {
+            ev.admit(s.len() as u64)?;
+            ev.push(EvidenceItem::from_stored(StoredSignature::from_storage_blob(s)?), alloc::format!("signature {i}"))?;
+        }
+        for (i, b) in bundles.iter().enumerate() {
+            ev.admit(b.len() as u64)?;
+            ev.push(EvidenceItem::Bundle(b.to_vec()), alloc::format!("bundle {i}"))?;
+        }
+        Ok(())
+    };
+    gather(&mut ev).map_err(|e| e.loading(Input::ImageSource, "image evidence"))?;
+    Ok(ev)
+}
+
+// ---- bundles --------------------------------------------------------------------------------
+
+/// Verifies Sigstore bundles against one trusted root.
+#[derive(Debug, Clone)]
+pub struct BundleVerifier {
+    root: Arc<TrustedRoot>,
+    provider: CryptoProvider,
+    thresholds: Thresholds,
+}
+
+impl BundleVerifier {
+    /// A verifier with Sigstore's default thresholds (one log, one CT log, one verified time).
+    #[must_use]
+    pub fn new(root: Arc<TrustedRoot>, provider: CryptoProvider) -> Self {
+        Self { root, provider, thresholds: Thresholds::default() }
+    }
+
+    /// Sets the thresholds.
+    #[must_use]
+    pub const fn with_thresholds(mut self, thresholds: Thresholds) -> Self {
+        self.thresholds = thresholds;
+        self
+    }
+
+    /// Parses `bundle_json` and verifies it for `artifact`, signed by one of `signers`, at `now`.
+    pub fn verify(&self, bundle_json: &[u8], artifact: &Artifact<'_>, signers: &Signers, now: UnixTime) -> Result<VerifiedSignature> {
+        let bundle = Bundle::from_json(bundle_json)?;
+        Verifier::new(&self.root, self.provider.backend()).with_thresholds(self.thresholds).verify(&bundle, artifact, signers, now)
+    }
+}
+
+// ---- images ---------------------------------------------------------------------------------
+
+/// Decides images under one compiled policy.
+#[derive(Debug, Clone)]
+pub struct ImageVerifier {
+    policy: Arc<CompiledPolicy>,
+    provider: CryptoProvider,
+}
+
+/// A backend that counts signature checks against the decision's budget.
+struct Metered<'a> {
+    inner: &'a dyn Backend,
+    budget: &'a WorkBudget,
+}
+
+impl Backend for Metered<'_> {
+    fn digest(&self, alg: HashAlgorithm, data: &[u8]) -> Digest {
+        self.inner.digest(alg, data)
+    }
+
+    fn verify(&self, scheme: SignatureScheme, key: &PublicKey, message: Message<'_>, signature: &[u8]) -> core::result::Result<(), ()> {
+        if !self.budget.spend() {
+            return Err(());
+        }
+        self.inner.verify(scheme, key, message, signature)
+    }
+}
+
+/// One piece of evidence, parsed (not verified): what it claims, and the bundle that verifies it.
+struct Parsed {
+    format: SignatureFormat,
+    bundle: Bundle,
+    digests: Vec<Digest>,
+    signed_reference: Option<String>,
+    predicate_type: Option<String>,
+    /// What the signature is over: a simple-signing payload, or (DSSE) the manifest or index
+    /// its statement names.
+    signed: Signed,
+}
+
+enum Signed {
+    Payload(Vec<u8>),
+    Image(Matched),
+}
+
+impl ImageVerifier {
+    /// A verifier deciding under `policy` with `provider`.
+    #[must_use]
+    pub fn new(policy: Arc<CompiledPolicy>, provider: CryptoProvider) -> Self {
+        Self { policy, provider }
+    }
+
+    /// The policy.
+    #[must_use]
+    pub fn policy(&self) -> &CompiledPolicy {
+        &self.policy
+    }
+
+    /// Decides whether the image `image` describes may run, at verification time `now`. The
+    /// decision record says why, whatever the answer.
+    pub fn decide(&self, image: &ImageEvidence, now: UnixTime) -> Decision {
+        let b = self.provider.backend();
+        let (scope, rule) = self.policy.rule_for("docker", image.reference());
+        let mut record = Decision::new(image.reference(), scope, hex_encode(self.policy.digest()), now);
+        let subject = match subject(b, image) {
+            Ok(s) => s,
+            Err(e) => return record.refuse(alloc::format!("manifest: {e}")),
+        };
+        record.manifest_digest = Some(decided_digest(image.reference(), &subject.manifest));
+        record.index_digest = subject.index.as_ref().map(|i| OciDigest::from_digest(i[0]));
+        let keys = evidence_keys(b, image);
+        let budget = WorkBudget::default();
+        let metered = Metered { inner: b, budget: &budget };
+        for (i, req) in rule.requirements().iter().enumerate() {
+            let mut rec = RequirementRecord { index: i, kind: req.kind().to_string(), satisfied: false, reason: String::new(), signatures: Vec::new() };
+            match req {
+                Requirement::InsecureAcceptAnything => {
+                    rec.satisfied = true;
+                    rec.reason = "accepts any image".into();
+                }
+                Requirement::Reject => rec.reason = "rejects every image".into(),
+                Requirement::Unsupported { reason, .. } => rec.reason.clone_from(reason),
+                Requirement::Signed(sr) => self.signature_requirement(&metered, &budget, sr, image, &subject, &keys, now, &mut rec),
+            }
+            record.requirements.push(rec);
+        }
+        record.signature_checks = budget.spent();
+        record.finish()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn signature_requirement(
+        &self,
+        metered: &Metered<'_>,
+        budget: &WorkBudget,
+        sr: &SignatureRequirement,
+        image: &ImageEvidence,
+        subject: &Subject,
+        keys: &[[u8; 32]],
+        now: UnixTime,
+        rec: &mut RequirementRecord,
+    ) {
+        let mut considered = 0usize;
+        let mut first_of: BTreeMap<[u8; 32], usize> = BTreeMap::new();
+        for (i, found) in image.items().iter().enumerate() {
+            let format = item_format(&found.item);
+            if !sr.considers(format) {
+                continue;
+            }
+            // Identical evidence is examined once.
+            if let Some(&j) = first_of.get(&keys[i]) {
+                considered += 1;
+                let e = rec.signatures.iter().find(|s| s.index == j).map_or_else(
+                    || Error::Usage(alloc::format!("duplicate of evidence {j}")),
+                    |s| Error::Usage(alloc::format!("duplicate of evidence {j}, refused: {}", s.reason)),
+                );
+                rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
+                continue;
+            }
+            first_of.insert(keys[i], i);
+            // Cheap checks first: what the evidence claims, then the certificate identity.
+            let parsed = match parse(metered.inner, &found.item, sr, image, subject).and_then(|p| {
+                let claims = Claims {
+                    format: p.format,
+                    digests: &p.digests,
+                    signed_reference: p.signed_reference.as_deref(),
+                    predicate_type: p.predicate_type.as_deref(),
+                };
+                sr.judge(&claims, subject)?;
+                if let (Signers::Certificate(id), VerificationMaterial::Certificate { leaf, .. }) = (&sr.trust.signers, &p.bundle.material) {
+                    id.check(leaf)?;
+                }
+                Ok(p)
+            }) {
+                Ok(p) => p,
+                Err(e) => {
+                    // Other attachments stored like signatures are not signatures at all.
+                    considered += usize::from(!matches!(e, Error::NotASignature(_)));
+                    rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
+                    continue;
+                }
+            };
+            considered += 1;
+            // Then the signatures, within the decision's budget.
+            if let Err(e) = budget.ensure_left() {
+                rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
+                rec.reason = alloc::format!("evidence left unchecked: {e}");
+                return;
+            }
+            let verdict = verify_parsed(metered, parsed, &sr.trust, image, now).and_then(|v| {
+                let claims = Claims {
+                    format: v.format,
+                    digests: &v.digests.iter().map(|d| *d.digest()).collect::<Vec<_>>(),
+                    signed_reference: v.signed_reference.as_deref(),
+                    predicate_type: v.predicate_type(),
+                };
+                let matched = sr.judge(&claims, subject)?;
+                Ok((v, matched))
+            });
+            match verdict {
+                Ok((v, matched)) => {
+                    rec.signatures.push(SignatureRecord::accepted(i, &found.origin, &v, matched));
+                    rec.satisfied = true;
+                    rec.reason = alloc::format!("signature {i} accepted");
+                    return;
+                }
+                Err(e) => {
+                    // A check the budget refused fails whatever step it was in: say so.
+                    let e = if budget.overspent() { budget.ensure_left().err().unwrap_or(e) } else { e };
+                    rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
+                }
+            }
+        }
+        let noun = if sr.predicate_type.is_some() { "attestations" } else { "signatures" };
+        rec.reason = if considered == 0 {
+            alloc::format!("no {noun}")
+        } else {
+            alloc::format!("none of {considered} {noun} accepted (wanted {})", sr.wanted_predicate())
+        };
+    }
+}
+
+impl EvidenceItem {
+    /// A stored layer as evidence: a DSSE envelope is an attestation, anything else a
+    /// signature (which is refused if it is not a simple-signing layer).
+    #[must_use]
+    pub fn from_stored(s: StoredSignature) -> Self {
+        if s.media_type == DSSE_MEDIA_TYPE { Self::Attestation(s) } else { Self::SimpleSigning(s) }
+    }
+}
+
+fn item_format(item: &EvidenceItem) -> SignatureFormat {
+    match item {
+        EvidenceItem::SimpleSigning(_) => SignatureFormat::CosignSimpleSigning,
+        EvidenceItem::Attestation(_) => SignatureFormat::CosignAttestation,
+        EvidenceItem::Bundle(_) => SignatureFormat::SigstoreBundle,
+    }
+}
+
+/// SHA-256 over each item's kind and bytes (payload and annotations, or bundle JSON): equal keys
+/// are identical evidence.
+fn evidence_keys(b: &dyn Backend, image: &ImageEvidence) -> Vec<[u8; 32]> {
+    image
+        .items()
+        .iter()
+        .map(|f| {
+            let mut bytes = Vec::new();
+            let mut field = |x: &[u8]| {
+                bytes.extend_from_slice(&(x.len() as u64).to_be_bytes());
+                bytes.extend_from_slice(x);
+            };
+            match &f.item {
+                EvidenceItem::SimpleSigning(s) | EvidenceItem::Attestation(s) => {
+                    field(&[u8::from(matches!(f.item, EvidenceItem::Attestation(_)))]);
+                    field(s.media_type.as_bytes());
+                    field(&s.payload);
+                    for (k, v) in &s.annotations {
+                        field(k.as_bytes());
+                        field(v.as_bytes());
+                    }
+                }
+                EvidenceItem::Bundle(j) => {
+                    field(b"bundle");
+                    field(j);
+                }
+            }
+            let mut key = [0u8; 32];
+            key.copy_from_slice(b.digest(HashAlgorithm::Sha256, &bytes).as_bytes());
+            key
+        })
+        .collect()
+}
+
+/// What is decided: the manifest (schema 2, matching the reference's digest) and the index it
+/// was reached through, if that index lists it.
+fn subject(b: &dyn Backend, image: &ImageEvidence) -> Result<Subject> {
+    let m = image.manifest().ok_or(Error::MissingEvidence("image manifest"))?;
+    let v: serde_json::Value = serde_json::from_slice(m).map_err(|e| Error::Json { what: "image manifest", detail: alloc::format!("{e}") })?;
+    // Schema 1 manifests (whose digest excludes embedded JWS signatures) are refused.
+    if v.get("schemaVersion").and_then(serde_json::Value::as_u64) != Some(2) {
+        return Err(Error::Json { what: "image manifest", detail: "only schemaVersion 2 manifests are accepted".into() });
+    }
+    if let Some(d) = image.reference().digest() {
+        d.verify(b, m)?;
+    }
+    let manifest = crate::policy::digest_set(b, m);
+    let index = match image.index() {
+        Some(ix) => {
+            let listed = crate::oci::manifest::Manifest::from_json(ix)?;
+            listed.manifests.iter().any(|d| manifest.contains(d.digest.digest())).then(|| crate::policy::digest_set(b, ix))
+        }
+        None => None,
+    };
+    Ok(Subject { reference: image.reference().clone(), manifest, index })
+}
+
+/// The manifest digest a decision is about: the reference's, or the manifest's SHA-256.
+fn decided_digest(reference: &Reference, manifest: &[Digest; 3]) -> OciDigest {
+    reference.digest().copied().unwrap_or_else(|| OciDigest::from_digest(manifest[0]))
+}
+
+/// Parses one piece of evidence into the bundle that verifies it and what it claims.
+fn parse(b: &dyn Backend, item: &EvidenceItem, sr: &SignatureRequirement, image: &ImageEvidence, subject: &Subject) -> Result<Parsed> {
+    let (format, bundle) = match item {
+        EvidenceItem::SimpleSigning(s) => {
+            if !s.is_simple_signing() {
+                return Err(Error::NotASignature(alloc::format!("media type {:?}", s.media_type)));
+            }
+            let payload = SimpleSigningPayload::from_json(&s.payload)?;
+            return Ok(Parsed {
+                format: SignatureFormat::CosignSimpleSigning,
+                bundle: s.to_bundle()?,
+                digests: alloc::vec![*payload.manifest_digest.digest()],
+                signed_reference: Some(payload.docker_reference),
+                predicate_type: None,
+                signed: Signed::Payload(s.payload.clone()),
+            });
+        }
+        EvidenceItem::Attestation(s) => (SignatureFormat::CosignAttestation, s.to_bundle()?),
+        EvidenceItem::Bundle(j) => (SignatureFormat::SigstoreBundle, Bundle::from_json(j)?),
+    };
+    let Content::Dsse(env) = &bundle.content else {
+        return Err(Error::InToto(String::from("bundle has no in-toto statement naming the image")));
+    };
+    if env.payload_type != crate::sigstore::dsse::IN_TOTO_PAYLOAD_TYPE {
+        return Err(Error::Dsse(alloc::format!("payloadType {:?} cannot bind an artifact", env.payload_type)));
+    }
+    let st = Statement::from_json(&env.payload)?;
+    // The statement's subject must be the manifest (or, if the requirement allows it, the index).
+    let manifest = image.manifest().ok_or(Error::MissingEvidence("image manifest"))?;
+    let (target, idx) = match st.matching_subject(b, &Artifact::Bytes(manifest)) {
+        Ok(i) => (Matched::Manifest, i),
+        Err(e) => match (sr.index_signatures, image.index(), &subject.index) {
+            (true, Some(ix), Some(_)) => (Matched::Index, st.matching_subject(b, &Artifact::Bytes(ix)).map_err(|_| e)?),
+            _ => return Err(e),
+        },
+    };
+    let s = &st.subjects[idx];
+    Ok(Parsed {
+        format,
+        digests: s.digests(),
+        signed_reference: Some(s.name.clone()),
+        predicate_type: Some(st.predicate_type.clone()),
+        bundle,
+        signed: Signed::Image(target),
+    })
+}
+
+/// Verifies parsed evidence under `trust`. Evidence the trust has no authority for is not
+/// examined, as containers/image does: log entries when it names no log, timestamps when it
+/// names no TSA.
+fn verify_parsed(b: &dyn Backend, mut p: Parsed, trust: &Trust, image: &ImageEvidence, now: UnixTime) -> Result<VerifiedSignature> {
+    if trust.root.tlogs().is_empty() {
+        p.bundle.tlog_entries.clear();
+    }
+    if trust.root.timestamp_authorities().is_empty() {
+        p.bundle.timestamps.clear();
+    }
+    let verifier = Verifier::new(&trust.root, b).with_thresholds(trust.thresholds).as_format(p.format);
+    match &p.signed {
+        Signed::Payload(payload) => {
+            // The fact binds what the signed payload names, not the payload itself.
+            let mut v = verifier.verify(&p.bundle, &Artifact::Bytes(payload), &trust.signers, now)?;
+            v.digests = p.digests.iter().map(|d| BoundDigest(*d)).collect();
+            v.signed_reference = p.signed_reference;
+            Ok(v)
+        }
+        Signed::Image(target) => {
+            let artifact = match target {
+                Matched::Manifest => image.manifest(),
+                Matched::Index => image.index(),
+            }
+            .ok_or(Error::MissingEvidence("image manifest"))?;
+            verifier.verify(&p.bundle, &Artifact::Bytes(artifact), &trust.signers, now)
+        }
+    }
+}
