@@ -360,7 +360,6 @@ fn add_fallback_index(l: &mut Layout, image: &OciDigest, referrers: &[Desc]) -> 
 
 // ---- policies and decisions -----------------------------------------------------------------
 
-/// `{"default":[req]}` with `signedIdentity: matchRepository` (v3 bundles name the repository).
 type Policy = ImageVerifier;
 
 /// Compiles a containers-policy.json into an image verifier.
@@ -369,6 +368,7 @@ fn compiled(json: &str) -> Policy {
     ImageVerifier::new(std::sync::Arc::new(p), CryptoProvider::default())
 }
 
+/// `{"default":[req]}` with `signedIdentity: matchRepository` (v3 bundles name the repository).
 fn policy(mut req: Value) -> Policy {
     req["type"] = json!("sigstoreSigned");
     req["signedIdentity"] = json!({ "type": "matchRepository" });
@@ -1157,4 +1157,151 @@ fn a_bad_signature_before_a_good_one() {
     assert_allowed(&d);
     let kinds: Vec<_> = d.requirements[0].signatures.iter().map(|s| s.error_kind).collect();
     assert_eq!(kinds, [Some("ArtifactMismatch"), None]);
+}
+
+// ---- CPU amplification by replay (fail-closed issue, finding 6) -------------------------------
+
+/// A keyless signature of this image by an identity the policy does not trust, copied 500
+/// times (as many as fit a 4 MiB `.sig` manifest): refused on its claims (the certificate
+/// identity), before any signature is checked.
+#[test]
+fn replayed_untrusted_signatures_cost_no_signature_checks() {
+    let attacker = World::get().fulcio_signer(&LeafSpec { san: "https://github.com/attacker/repo/.github/workflows/x.yml@refs/heads/main".into(), ..LeafSpec::default() });
+    let (mut l, image) = image_layout();
+    let s = legacy_sig(&attacker, simple_signing(&reference(), &image.digest), true);
+    add_sig_manifest(&mut l, &image.digest, &vec![s; 500]);
+    let d = decide(&l, &keyless_policy()).unwrap();
+    assert!(!d.allowed);
+    assert_eq!(d.signature_checks, 0, "identity is checked before signatures");
+    assert_eq!(d.requirements[0].signatures.len(), 500);
+    assert_eq!(d.requirements[0].signatures[0].error_kind, Some("IdentityMismatch"));
+    assert!(d.requirements[0].signatures[1..].iter().all(|s| s.reason.starts_with("usage: duplicate of evidence 0")), "copies are examined once");
+    // Signatures for another image: refused on the digest they name, no signature checked.
+    let (mut l, image) = image_layout();
+    let other = legacy_sig(&keyless_signer(), simple_signing(&reference(), &other_digest()), true);
+    add_sig_manifest(&mut l, &image.digest, &vec![other; 500]);
+    let d = decide(&l, &keyless_policy()).unwrap();
+    assert!(!d.allowed && d.signature_checks == 0, "{d:?}");
+}
+
+/// The same signature, valid in every claim but with a broken signature value, copied 1000
+/// times: verified once.
+#[test]
+fn replayed_copies_are_verified_once() {
+    let (mut l, image) = image_layout();
+    let mut s = legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false);
+    s.annotations.insert("dev.cosignproject.cosign/signature".into(), b64(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]));
+    add_sig_manifest(&mut l, &image.digest, &vec![s; 1000]);
+    let d = decide(&l, &key_policy()).unwrap();
+    assert!(!d.allowed);
+    assert_eq!(d.signature_checks, 1, "one key, one verification for 1000 copies");
+}
+
+/// Distinct signatures that pass every cheap check and fail cryptographically: the decision
+/// spends at most its budget of signature checks, then refuses the rest without checking them
+/// (and does not allow, even if a good signature comes after).
+#[test]
+fn distinct_failing_signatures_are_bounded_by_the_work_budget() {
+    let (mut l, image) = image_layout();
+    let mut sigs: Vec<LegacySig> = (0..999u32)
+        .map(|i| {
+            let mut s = legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false);
+            // A different broken DER signature each time: no two copies are identical.
+            let der = [0x30, 0x08, 0x02, 0x02, (i >> 8) as u8 | 1, i as u8, 0x02, 0x02, 0x01, 0x01];
+            s.annotations.insert("dev.cosignproject.cosign/signature".into(), b64(&der));
+            s
+        })
+        .collect();
+    sigs.push(legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false));
+    add_sig_manifest(&mut l, &image.digest, &sigs);
+    let d = decide(&l, &key_policy()).unwrap();
+    assert!(!d.allowed, "{}", d.reason);
+    assert!(d.signature_checks <= sealcheck::limits::MAX_SIGNATURE_CHECKS_PER_DECISION, "{}", d.signature_checks);
+    let last = d.requirements[0].signatures.last().unwrap();
+    assert_eq!(last.error_kind, Some("LimitExceeded"), "{last:?}");
+    assert!(d.requirements[0].reason.contains("evidence left unchecked"), "{}", d.requirements[0].reason);
+    // Control: the good signature alone is accepted.
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    assert_allowed(&decide(&l, &key_policy()).unwrap());
+}
+
+// ---- image indexes (multi-platform images) ------------------------------------------------
+
+/// A layout with an index tagged [`TAG`] listing one platform manifest; returns (layout, index,
+/// platform manifest).
+fn index_layout() -> (Layout, Desc, Desc) {
+    let mut l = Layout::new();
+    let m = image_manifest(&l, b"layer 0: linux/amd64 content");
+    let platform = l.blob(OCI_MANIFEST, &m);
+    let mut entry = platform.json();
+    entry["platform"] = json!({ "architecture": "amd64", "os": "linux" });
+    let index = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [entry] });
+    let index = l.add(OCI_INDEX, &serde_json::to_vec(&index).unwrap(), Some(TAG), None);
+    (l, index, platform)
+}
+
+fn index_key_policy(index_signatures: bool) -> Policy {
+    policy(json!({ "keyData": b64(key_signer().key.public_pem().as_bytes()), "sealcheckIndexSignatures": index_signatures }))
+}
+
+/// containers/image checks signatures of the manifest it decides: a signature of the index
+/// does not cover a platform manifest it lists, unless the policy says so
+/// (`sealcheckIndexSignatures`), and the record says which digest matched.
+#[test]
+fn index_signatures_need_the_policy_option() {
+    let (mut l, index, platform) = index_layout();
+    sign_legacy(&mut l, &index.digest, &key_signer());
+    let reference = format!("{REPO}@{}", platform.digest);
+    let ev = evidence_for(&l, &reference, &Selector::Digest(platform.digest)).unwrap();
+    assert!(ev.index().is_some(), "the index that lists the platform manifest is gathered");
+    assert_refused(&index_key_policy(false).decide(&ev, now()), &["ArtifactMismatch"]);
+    let d = index_key_policy(true).decide(&ev, now());
+    assert_allowed(&d);
+    assert_eq!(d.requirements[0].signatures[0].matched, Some(sealcheck::policy::Matched::Index));
+    assert_eq!(d.index_digest, Some(index.digest));
+    // A v3 bundle over the index, likewise.
+    let (mut l, index, platform) = index_layout();
+    add_referrer(&mut l, &index, &v3_signature(&key_signer(), &index.digest));
+    let ev = evidence_for(&l, &reference, &Selector::Digest(platform.digest)).unwrap();
+    assert_refused(&index_key_policy(false).decide(&ev, now()), &["InToto"]);
+    assert_allowed(&index_key_policy(true).decide(&ev, now()));
+    // The index itself, decided by its tag, is covered by its own signature (no option needed).
+    let (mut l, index, _) = index_layout();
+    sign_legacy(&mut l, &index.digest, &key_signer());
+    let d = decide(&l, &index_key_policy(false)).unwrap();
+    assert_allowed(&d);
+    assert_eq!(d.requirements[0].signatures[0].matched, Some(sealcheck::policy::Matched::Manifest));
+    // A signature of the platform manifest itself matches the manifest.
+    let (mut l, _, platform) = index_layout();
+    sign_legacy(&mut l, &platform.digest, &key_signer());
+    let ev = evidence_for(&l, &format!("{REPO}@{}", platform.digest), &Selector::Digest(platform.digest)).unwrap();
+    let d = index_key_policy(true).decide(&ev, now());
+    assert_allowed(&d);
+    assert_eq!(d.requirements[0].signatures[0].matched, Some(sealcheck::policy::Matched::Manifest));
+}
+
+// ---- cosign save layouts ------------------------------------------------------------------
+
+/// `cosign save --dir` lists the image and its signatures by `kind` annotation, without tags
+/// (and with the config media type as artifactType): the image is the default, its signatures
+/// are found.
+#[test]
+fn cosign_save_layouts() {
+    let mut l = Layout::new();
+    let m = image_manifest(&l, b"layer 0: saved image");
+    let image = l.blob(OCI_MANIFEST, &m);
+    let mut e = image.json();
+    e["annotations"] = json!({ "kind": "dev.cosignproject.cosign/image" });
+    e["artifactType"] = json!("application/vnd.oci.image.config.v1+json");
+    l.index.push(e);
+    let s = legacy_sig(&key_signer(), simple_signing(&reference(), &image.digest), false);
+    let sig = add_sig_manifest(&mut l, &image.digest, &[s]);
+    l.untag(&image.digest.tag_form(".sig"));
+    let mut e = sig.json();
+    e["annotations"] = json!({ "kind": "dev.cosignproject.cosign/sigs" });
+    l.index.push(e);
+    let ev = evidence_for(&l, &reference(), &Selector::Default).unwrap();
+    assert_eq!(ev.items()[0].origin, "cosign save dev.cosignproject.cosign/sigs layer 0");
+    assert_allowed(&key_policy().decide(&ev, now()));
 }
