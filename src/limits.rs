@@ -80,8 +80,9 @@ pub(crate) fn check(what: &'static str, got: usize, max: usize) -> Result<()> {
     Ok(())
 }
 
-/// What the sources may still gather for one image: bytes and items. A source admits a blob's
-/// declared size *before* reading it, and charges what it read.
+/// The bytes the sources may still read as evidence for one image. A source reserves a blob's
+/// size (declared, or from the file system) *before* reading it; what was reserved stays
+/// charged, whether the bytes are kept, parsed down or refused.
 #[derive(Debug, Clone)]
 pub struct EvidenceBudget {
     used: usize,
@@ -106,23 +107,19 @@ impl EvidenceBudget {
         MAX_EVIDENCE_BYTES - self.used
     }
 
-    /// Fails unless `size` more bytes fit; nothing is charged.
-    pub fn admit(&self, size: u64) -> Result<()> {
-        if size > self.remaining() as u64 {
-            return Err(Error::LimitExceeded {
+    /// Charges `size` bytes about to be read; fails, charging nothing, unless they fit.
+    pub fn reserve(&mut self, size: u64) -> Result<()> {
+        match usize::try_from(size) {
+            Ok(n) if n <= self.remaining() => {
+                self.used += n;
+                Ok(())
+            }
+            _ => Err(Error::LimitExceeded {
                 what: "evidence bytes for one image",
                 max: MAX_EVIDENCE_BYTES,
                 got: self.used.saturating_add(usize::try_from(size).unwrap_or(usize::MAX)),
-            });
+            }),
         }
-        Ok(())
-    }
-
-    /// Charges `n` bytes that were read.
-    pub fn charge(&mut self, n: usize) -> Result<()> {
-        self.admit(n as u64)?;
-        self.used += n;
-        Ok(())
     }
 }
 
@@ -187,10 +184,10 @@ mod tests {
     #[test]
     fn budgets() {
         let mut b = EvidenceBudget::new();
-        assert!(b.admit(MAX_EVIDENCE_BYTES as u64).is_ok());
-        assert!(b.admit(MAX_EVIDENCE_BYTES as u64 + 1).is_err());
-        b.charge(MAX_EVIDENCE_BYTES - 1).unwrap();
-        assert!(b.admit(1).is_ok() && b.admit(2).is_err() && b.charge(2).is_err());
+        assert!(b.reserve(MAX_EVIDENCE_BYTES as u64 + 1).is_err() && b.reserve(u64::MAX).is_err());
+        b.reserve(MAX_EVIDENCE_BYTES as u64 - 1).unwrap();
+        assert!(b.reserve(2).is_err(), "a refused reservation charges nothing");
+        assert!(b.reserve(1).is_ok() && b.reserve(1).is_err(), "what was reserved stays charged");
         let w = WorkBudget::new(2);
         assert!(w.ensure_left().is_ok() && w.spend() && w.spend());
         assert!(!w.spend() && w.ensure_left().is_err());

@@ -152,11 +152,11 @@ pub fn image_evidence(reference: &str, manifest: Option<&[u8]>, stored: &[&[u8]]
     }
     let gather = |ev: &mut ImageEvidence| -> Result<()> {
         for (i, s) in stored.iter().enumerate() {
-            ev.admit(s.len() as u64)?;
+            ev.reserve(s.len() as u64)?;
             ev.push(EvidenceItem::from_stored(StoredSignature::from_storage_blob(s)?), alloc::format!("signature {i}"))?;
         }
         for (i, b) in bundles.iter().enumerate() {
-            ev.admit(b.len() as u64)?;
+            ev.reserve(b.len() as u64)?;
             ev.push(EvidenceItem::Bundle(b.to_vec()), alloc::format!("bundle {i}"))?;
         }
         Ok(())
@@ -514,7 +514,7 @@ fn verify_parsed(b: &dyn Backend, mut p: Parsed, trust: &Trust, image: &ImageEvi
     if trust.root.timestamp_authorities().is_empty() {
         p.bundle.timestamps.clear();
     }
-    let verifier = Verifier::new(&trust.root, b).with_thresholds(trust.thresholds).as_format(p.format);
+    let verifier = Verifier::new(&trust.root, b).with_thresholds(trust.thresholds).with_format(p.format);
     match &p.signed {
         Signed::Payload(payload) => {
             // The fact binds what the signed payload names, not the payload itself.

@@ -4,8 +4,8 @@
 //!
 //! Every source (OCI layouts, `dir:` layouts, evidence a caller passes in, registries) fills the
 //! same type, through the same bounds: at most [`MAX_IMAGE_SIGNATURES`] items of each kind and
-//! [`MAX_EVIDENCE_BYTES`](crate::limits::MAX_EVIDENCE_BYTES) in all, checked before the bytes
-//! are read ([`ImageEvidence::admit`]) and when they are added.
+//! [`MAX_EVIDENCE_BYTES`](crate::limits::MAX_EVIDENCE_BYTES) read in all (manifests, layers,
+//! stored signatures, bundles), reserved before the bytes are read ([`ImageEvidence::reserve`]).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -33,15 +33,6 @@ impl EvidenceItem {
             Self::SimpleSigning(_) => 0,
             Self::Attestation(_) => 1,
             Self::Bundle(_) => 2,
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            Self::SimpleSigning(s) | Self::Attestation(s) => {
-                s.payload.len() + s.annotations.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
-            }
-            Self::Bundle(b) => b.len(),
         }
     }
 
@@ -90,18 +81,18 @@ impl ImageEvidence {
         self.index = Some(index);
     }
 
-    /// Fails unless `size` more bytes of evidence fit in the budget; call it before reading them.
-    pub fn admit(&self, size: u64) -> Result<()> {
-        self.budget.admit(size)
+    /// Charges `size` bytes of evidence about to be read to the budget, or fails if they do not
+    /// fit: call it before reading them.
+    pub fn reserve(&mut self, size: u64) -> Result<()> {
+        self.budget.reserve(size)
     }
 
-    /// Adds an item found at `origin`, within the bounds.
+    /// Adds an item found at `origin` (its bytes were reserved when read), within the count.
     pub fn push(&mut self, item: EvidenceItem, origin: impl Into<String>) -> Result<()> {
         let k = item.kind();
         if self.counts[k] >= MAX_IMAGE_SIGNATURES {
             return Err(Error::LimitExceeded { what: EvidenceItem::KIND_NAMES[k], max: MAX_IMAGE_SIGNATURES, got: self.counts[k] + 1 });
         }
-        self.budget.charge(item.bytes())?;
         self.counts[k] += 1;
         self.items.push(Found { item, origin: origin.into() });
         Ok(())
@@ -145,8 +136,5 @@ mod tests {
         assert!(matches!(e.push(EvidenceItem::Bundle(Vec::new()), "x"), Err(Error::LimitExceeded { what: "image bundles", .. })));
         let sig = StoredSignature { media_type: String::new(), payload: alloc::vec![0; 8], annotations: Default::default() };
         e.push(EvidenceItem::SimpleSigning(sig), "y").unwrap();
-        assert!(e.admit(crate::limits::MAX_EVIDENCE_BYTES as u64).is_err(), "what was added is charged");
-        let big = StoredSignature { media_type: String::new(), payload: alloc::vec![0; crate::limits::MAX_EVIDENCE_BYTES], annotations: Default::default() };
-        assert!(matches!(e.push(EvidenceItem::Attestation(big), "z"), Err(Error::LimitExceeded { what: "evidence bytes for one image", .. })));
     }
 }

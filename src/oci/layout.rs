@@ -34,7 +34,7 @@ pub const COSIGN_KIND_SIGS: &str = "dev.cosignproject.cosign/sigs";
 pub const COSIGN_KIND_ATTS: &str = "dev.cosignproject.cosign/atts";
 
 /// Reads a `dir:` layout: the manifest (absent → none, which a decision rejects) and every
-/// `signature-N` from 1 until the first missing one, each admitted against the evidence budget
+/// `signature-N` from 1 until the first missing one, each reserved against the evidence budget
 /// before it is read. A signature file that does not parse is an error for the whole image (as
 /// containers/image fails reading it).
 pub fn read_dir_layout(dir: &Path, reference: Reference) -> Result<ImageEvidence> {
@@ -47,7 +47,7 @@ pub fn read_dir_layout(dir: &Path, reference: Reference) -> Result<ImageEvidence
         let name = alloc::format!("signature-{n}");
         let Some(size) = d.size(Path::new(&name), "dir: signature")? else { break };
         limits::check("signature size", usize::try_from(size).unwrap_or(usize::MAX), MAX_SIGNATURE_BYTES)?;
-        ev.admit(size)?;
+        ev.reserve(size)?;
         let blob = d.read(Path::new(&name), MAX_SIGNATURE_BYTES, "dir: signature", "signature size")?.ok_or_else(|| {
             Error::Io { what: alloc::format!("dir: signature {}", d.root().join(&name).display()), detail: "disappeared while read".into() }
         })?;

@@ -2,8 +2,8 @@
 //! client later), and the discovery of signatures for an image (cosign `specs/SIGNATURE_SPEC.md`,
 //! `specs/BUNDLE_SPEC.md`; distribution-spec v1.1 referrers and the `sha256-<hex>` tag fallback).
 //!
-//! Every blob is admitted against the evidence budget at its declared size before it is read,
-//! must have exactly that size, and is checked against the digest that named it before it is
+//! Every manifest and blob found as evidence is reserved against the evidence budget at its
+//! declared size before it is read, must have exactly that size, and is checked against the digest that named it before it is
 //! parsed. A referrer's or fallback index entry's `artifactType` is never trusted: the manifest
 //! itself is read.
 
@@ -66,15 +66,16 @@ pub enum Selector {
 
 /// Fetches `digest` (of declared `size`, if known) and checks the content against it.
 pub fn fetch_verified(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest, size: Option<u64>, max: usize) -> Result<Vec<u8>> {
-    let bytes = source.fetch(digest, size, max)?.ok_or_else(|| Error::MissingEvidence("a blob the image or its signatures name"))?;
+    let bytes = source.fetch(digest, size, max)?.ok_or(Error::MissingEvidence("a blob the image or its signatures name"))?;
     digest.verify(backend, &bytes)?;
     Ok(bytes)
 }
 
-/// A blob named by a descriptor, admitted against the evidence budget first.
-fn fetch_evidence(backend: &dyn Backend, source: &dyn ArtifactSource, ev: &ImageEvidence, d: &Descriptor, max: usize) -> Result<Vec<u8>> {
-    limits::check("signature blob size", usize::try_from(d.size).unwrap_or(usize::MAX), max)?;
-    ev.admit(d.size)?;
+/// A blob named by a descriptor, reserved against the evidence budget first (`what` names
+/// its own limit).
+fn fetch_evidence(backend: &dyn Backend, source: &dyn ArtifactSource, ev: &mut ImageEvidence, d: &Descriptor, what: &'static str, max: usize) -> Result<Vec<u8>> {
+    limits::check(what, usize::try_from(d.size).unwrap_or(usize::MAX), max)?;
+    ev.reserve(d.size)?;
     fetch_verified(backend, source, &d.digest, Some(d.size), max)
 }
 
@@ -135,10 +136,10 @@ fn check_reference(source: &dyn ArtifactSource, reference: &Reference, selected:
 fn gather(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest, ev: &mut ImageEvidence) -> Result<()> {
     for (suffix, attestation) in [(".sig", false), (".att", true)] {
         for (desc, origin) in source.attachments(digest, suffix)? {
-            let m = Manifest::from_json(&fetch_verified(backend, source, &desc.digest, Some(desc.size), MAX_MANIFEST_BYTES)?)?;
+            let m = Manifest::from_json(&fetch_evidence(backend, source, ev, &desc, "manifest size", MAX_MANIFEST_BYTES)?)?;
             limits::check(if attestation { "attestation layers" } else { "signature layers" }, m.layers.len(), MAX_IMAGE_SIGNATURES)?;
             for (i, layer) in m.layers.iter().enumerate() {
-                let payload = fetch_evidence(backend, source, ev, layer, MAX_SIGNATURE_BYTES)?;
+                let payload = fetch_evidence(backend, source, ev, layer, "signature blob size", MAX_SIGNATURE_BYTES)?;
                 let stored = StoredSignature { media_type: layer.media_type.clone(), payload, annotations: layer.annotations.clone() };
                 let item = if attestation { EvidenceItem::Attestation(stored) } else { EvidenceItem::SimpleSigning(stored) };
                 ev.push(item, alloc::format!("{origin} layer {i}"))?;
@@ -149,7 +150,7 @@ fn gather(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest
         source.referrers(digest)?.into_iter().map(|d| (d, String::from("referrer"))).collect();
     let fallback = digest.tag_form("");
     if let Some(f) = source.resolve_tag(&fallback)? {
-        let index = Manifest::from_json(&fetch_verified(backend, source, &f.digest, Some(f.size), MAX_MANIFEST_BYTES)?)?;
+        let index = Manifest::from_json(&fetch_evidence(backend, source, ev, &f, "manifest size", MAX_MANIFEST_BYTES)?)?;
         candidates.extend(index.manifests.into_iter().map(|d| (d, alloc::format!("referrers tag {fallback}"))));
     }
     limits::check("referrers", candidates.len(), MAX_IMAGE_SIGNATURES)?;
@@ -160,12 +161,12 @@ fn gather(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest
         }
         seen.push(c.digest);
         // The descriptor's artifactType is not trusted: the manifest says what it is.
-        let m = Manifest::from_json(&fetch_verified(backend, source, &c.digest, Some(c.size), MAX_MANIFEST_BYTES)?)?;
+        let m = Manifest::from_json(&fetch_evidence(backend, source, ev, &c, "manifest size", MAX_MANIFEST_BYTES)?)?;
         if m.effective_artifact_type() != Some(BUNDLE_ARTIFACT_TYPE) || m.subject.as_ref().is_none_or(|s| s.digest != *digest) {
             continue;
         }
         let [layer] = m.layers.as_slice() else { continue };
-        let bundle = fetch_evidence(backend, source, ev, layer, MAX_SIGNATURE_BYTES)?;
+        let bundle = fetch_evidence(backend, source, ev, layer, "signature blob size", MAX_SIGNATURE_BYTES)?;
         ev.push(EvidenceItem::Bundle(bundle), alloc::format!("{via} {}", c.digest))?;
     }
     Ok(())

@@ -41,7 +41,11 @@ pub struct FsFiles;
 #[cfg(feature = "std")]
 impl PolicyFiles for FsFiles {
     fn read(&self, path: &str, max: usize) -> Result<Vec<u8>> {
-        crate::fs::read_file(std::path::Path::new(path), max, "policy file", "policy file size")
+        crate::fs::read_file(std::path::Path::new(path), max, "policy file", "policy file size").map_err(|e| match e {
+            // The other errors name the file already.
+            Error::LimitExceeded { .. } => e.loading(crate::Input::Policy, path),
+            e => e,
+        })
     }
 }
 

@@ -80,7 +80,7 @@ impl<'r> Verifier<'r> {
 
     /// Records the evidence as another format re-expressed as a bundle (cosign legacy forms).
     #[must_use]
-    pub(crate) const fn as_format(mut self, format: SignatureFormat) -> Self {
+    pub(crate) const fn with_format(mut self, format: SignatureFormat) -> Self {
         self.format = format;
         self
     }
