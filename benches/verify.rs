@@ -6,7 +6,7 @@
 //!   `verify/<case>` ÷ `raw/<case>/sum` is the verifier's overhead factor (target ≤ 1.3 keyless).
 //! - `steps/…`: sub-steps, to see where time over the raw sum goes.
 //!
-//! Vectors are read in place from `../shared/vectors`; missing cases are skipped.
+//! Vectors are read in place from `../shared/vectors`; a missing case fails the bench.
 //! Run: `cargo bench --bench verify -- --warm-up-time 1 --measurement-time 3`.
 
 mod common;

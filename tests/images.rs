@@ -31,11 +31,12 @@ use sealcheck::{CryptoProvider, ImageVerifier};
 use sealcheck::{Error, UnixTime};
 
 use support::bundle::{Content, IN_TOTO, Signer, pae};
+use support::cosign::{LegacySig, hashedrekord, legacy_sig, rekor_annotation, rekor_annotation_by, simple_signing};
 use support::der;
 use support::pki::{Extension, FulcioCa, LeafSpec, OID_SUBJECT_ALT_NAME};
 use support::rekor_v1::RekorV1;
 use support::trusted_root::{TrustedRootSpec, Window};
-use support::{ISSUER, NOW, Plan, SAN, SIGNED_AT, T0, World, YEAR, b64, hex, sha256};
+use support::{ISSUER, NOW, Plan, SAN, SIGNED_AT, T0, World, YEAR, b64, sha256};
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
@@ -202,68 +203,6 @@ fn empty_config(l: &Layout) -> Desc {
 }
 
 // ---- legacy cosign signatures ---------------------------------------------------------------
-
-/// A simple-signing payload naming `reference` and `digest`.
-fn simple_signing(reference: &str, digest: &OciDigest) -> Vec<u8> {
-    json!({
-        "critical": {
-            "identity": { "docker-reference": reference },
-            "image": { "docker-manifest-digest": digest.to_string() },
-            "type": "cosign container image signature",
-        },
-        "optional": null,
-    })
-    .to_string()
-    .into_bytes()
-}
-
-/// One `.sig` layer: the payload and its annotations.
-#[derive(Clone, Debug)]
-struct LegacySig {
-    payload: Vec<u8>,
-    annotations: BTreeMap<String, String>,
-}
-
-/// The `dev.sigstore.cosign/bundle` annotation: a SET from the world's Rekor v1 log over the
-/// hashedrekord 0.0.1 body recording `content` by `signer`.
-fn rekor_annotation(signer: &Signer, content: &Content, log_index: u64) -> String {
-    rekor_annotation_by(&World::get().rekor, SIGNED_AT, signer, content, log_index)
-}
-
-/// [`rekor_annotation`] from `rekor`, integrated at `integrated_time`.
-fn rekor_annotation_by(rekor: &RekorV1, integrated_time: i64, signer: &Signer, content: &Content, log_index: u64) -> String {
-    let (kind, body) = RekorV1::body(content, signer);
-    assert_eq!(kind, "hashedrekord");
-    let set = rekor.signed_entry_timestamp(&body, integrated_time, log_index);
-    json!({
-        "SignedEntryTimestamp": b64(&set),
-        "Payload": { "body": b64(&body), "integratedTime": integrated_time, "logIndex": log_index, "logID": hex(&rekor.log_id()) },
-    })
-    .to_string()
-}
-
-/// The message-signature content the SET of a signature over `payload` records.
-fn hashedrekord(payload: &[u8], signature: &[u8]) -> Content {
-    Content::MessageSignature { digest: sha256(payload).to_vec(), signature: signature.to_vec() }
-}
-
-/// `signer`'s legacy signature over `payload`: the signature annotation, the certificate
-/// annotation (keyless), and a Rekor bundle annotation when `with_set` (always for keyless).
-fn legacy_sig(signer: &Signer, payload: Vec<u8>, with_set: bool) -> LegacySig {
-    let signature = signer.key.sign(&payload);
-    let mut annotations = BTreeMap::new();
-    annotations.insert("dev.cosignproject.cosign/signature".to_string(), b64(&signature));
-    if signer.cert.is_some() {
-        annotations.insert("dev.sigstore.cosign/certificate".to_string(), signer.pem());
-        let ca = &World::get().fulcio;
-        let chain = format!("{}{}", support::pem("CERTIFICATE", &ca.intermediate.cert), support::pem("CERTIFICATE", &ca.root.cert));
-        annotations.insert("dev.sigstore.cosign/chain".to_string(), chain);
-    }
-    if with_set || signer.cert.is_some() {
-        annotations.insert("dev.sigstore.cosign/bundle".to_string(), rekor_annotation(signer, &hashedrekord(&payload, &signature), 7));
-    }
-    LegacySig { payload, annotations }
-}
 
 /// Stores `sigs` as the layers of a `sha256-<hex>.sig` manifest for `image`.
 fn add_sig_manifest(l: &mut Layout, image: &OciDigest, sigs: &[LegacySig]) -> Desc {

@@ -20,7 +20,7 @@ const (
 var fixedNow = time.Unix(1800000000, 0)
 
 // vectorsDir is ../shared/vectors beside the repository (SEALCHECK_VECTORS overrides). When it
-// is missing the test fails under CI and is skipped otherwise.
+// is missing the test fails.
 func vectorsDir(tb testing.TB) string {
 	tb.Helper()
 	dir := os.Getenv("SEALCHECK_VECTORS")
@@ -29,10 +29,7 @@ func vectorsDir(tb testing.TB) string {
 		dir = filepath.Join(filepath.Dir(self), "..", "..", "..", "shared", "vectors")
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("CI is set but the test vectors are missing: %s", dir)
-		}
-		tb.Skipf("skipping: test vectors not found at %s (CI unset)", dir)
+		tb.Fatalf("the test vectors are missing: %s", dir)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

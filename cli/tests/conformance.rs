@@ -66,15 +66,11 @@ const REASONS: &[(&str, i32, &str)] = &[
     ("wrong-material_fail", 1, "ArtifactMismatch"),
 ];
 
-/// `../shared/vectors` beside the repository; `None` (skip) only outside CI.
-fn vectors() -> Option<PathBuf> {
+/// `../shared/vectors` beside the repository; a test that needs it fails without it.
+fn vectors() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors");
-    if p.is_dir() {
-        return Some(p);
-    }
-    assert!(std::env::var_os("CI").is_none(), "CI is set but {} is missing", p.display());
-    eprintln!("skipping: {} not found (CI unset)", p.display());
-    None
+    assert!(p.is_dir(), "{} is missing: these tests read the shared vectors", p.display());
+    p
 }
 
 struct Case {
@@ -135,7 +131,7 @@ fn run(dir: &Path, case: &str, digest_form: bool) -> (i32, String) {
 
 #[test]
 fn conformance_140_runs_agree_and_fail_for_their_own_reason() {
-    let Some(vectors) = vectors() else { return };
+    let vectors = vectors();
     let dir = vectors.join("sigstore-conformance/test/assets/bundle-verify");
     let cases = expected(&vectors);
     let reasons: BTreeMap<&str, (i32, &str)> = REASONS.iter().map(|(c, code, k)| (*c, (*code, *k))).collect();
@@ -170,7 +166,7 @@ fn conformance_140_runs_agree_and_fail_for_their_own_reason() {
 /// cosign's `--certificate-github-workflow-*` flags constrain the Fulcio extensions.
 #[test]
 fn github_workflow_flags_constrain_the_certificate() {
-    let Some(vectors) = vectors() else { return };
+    let vectors = vectors();
     let dir = vectors.join("sigstore-conformance/test/assets/bundle-verify");
     let run = |repo: &str, git_ref: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_sealcheck"))

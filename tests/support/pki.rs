@@ -96,6 +96,11 @@ impl Extension {
         Self::new(OID_SUBJECT_ALT_NAME, true, seq(&[&encode(tag::context_primitive(6), uri.as_bytes())]))
     }
 
+    /// subjectAltName with one rfc822Name (`[1] IA5String`), critical.
+    pub fn san_email(email: &str) -> Self {
+        Self::new(OID_SUBJECT_ALT_NAME, true, seq(&[&encode(tag::context_primitive(1), email.as_bytes())]))
+    }
+
     /// Fulcio OIDC issuer, deprecated form `1.3.6.1.4.1.57264.1.1`: the raw string.
     pub fn fulcio_issuer_v1(issuer: &str) -> Self {
         Self::new(OID_FULCIO_ISSUER_V1, false, issuer.as_bytes().to_vec())
@@ -309,7 +314,8 @@ impl LeafSpec {
         }
         extensions.extend([
             Extension::subject_key_id(&key),
-            Extension::san_uri(&self.san),
+            // A URI has a scheme; anything else is an email address (Fulcio's email identities).
+            if self.san.contains(':') { Extension::san_uri(&self.san) } else { Extension::san_email(&self.san) },
             Extension::fulcio_issuer_v1(&self.issuer),
             Extension::fulcio_issuer_v2(&self.issuer),
         ]);
