@@ -565,7 +565,7 @@ mod tests {
     }
 
     fn from_json(bytes: &[u8]) -> Result<()> {
-        validate(bytes, &crate::crypto::RUST_CRYPTO)
+        validate(bytes, crate::crypto::CryptoProvider::default().backend())
     }
 
     #[test]
