@@ -13,16 +13,38 @@ pub enum Error {
     // ---- parse -------------------------------------------------------------------------
     /// Input larger than a limit in [`crate::limits`].
     #[error("{what}: {got} exceeds the limit of {max}")]
-    LimitExceeded { what: &'static str, max: usize, got: usize },
+    LimitExceeded {
+        /// What was read or checked.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+        /// The size or count found.
+        got: usize,
+    },
     /// JSON that does not parse, or does not have the expected shape.
     #[error("{what}: malformed JSON: {detail}")]
-    Json { what: &'static str, detail: String },
+    Json {
+        /// What was read or checked.
+        what: &'static str,
+        /// What went wrong.
+        detail: String,
+    },
     /// A base64, hex or PEM field that does not decode.
     #[error("{what}: invalid {encoding} encoding")]
-    Encoding { what: String, encoding: &'static str },
+    Encoding {
+        /// What was read or checked.
+        what: String,
+        /// The encoding expected.
+        encoding: &'static str,
+    },
     /// DER that does not parse.
     #[error("{what}: malformed DER: {detail}")]
-    Der { what: String, detail: String },
+    Der {
+        /// What was read or checked.
+        what: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// A bundle media type this verifier does not implement.
     #[error("bundle: unsupported media type {0:?}")]
     UnsupportedMediaType(String),
@@ -34,76 +56,174 @@ pub enum Error {
     TrustedRoot(String),
     /// A time that does not parse (RFC 3339, UTCTime, GeneralizedTime).
     #[error("{what}: invalid time {value:?}")]
-    Time { what: &'static str, value: String },
+    Time {
+        /// What was read or checked.
+        what: &'static str,
+        /// The text found.
+        value: String,
+    },
 
     // ---- crypto ------------------------------------------------------------------------
     /// A key or signature algorithm outside the supported set.
     #[error("{what}: unsupported algorithm {alg}")]
-    UnsupportedAlgorithm { what: String, alg: String },
+    UnsupportedAlgorithm {
+        /// What was read or checked.
+        what: String,
+        /// The algorithm found.
+        alg: String,
+    },
     /// A public key that does not decode or is outside the allowed sizes.
     #[error("{what}: invalid public key")]
-    InvalidKey { what: String },
+    InvalidKey {
+        /// What was read or checked.
+        what: String,
+    },
     /// A signature that does not verify.
     #[error("{what}: signature does not verify")]
-    BadSignature { what: String },
+    BadSignature {
+        /// What was read or checked.
+        what: String,
+    },
 
     // ---- X.509 path --------------------------------------------------------------------
     /// No trusted authority issued this certificate.
     #[error("{what}: no trusted issuer found")]
-    UnknownIssuer { what: String },
+    UnknownIssuer {
+        /// What was read or checked.
+        what: String,
+    },
     /// A certificate was not valid at the time it was used.
     #[error("{what}: not valid at {time} (valid {not_before}..={not_after})")]
-    CertificateNotValidAt { what: String, time: i64, not_before: i64, not_after: i64 },
+    CertificateNotValidAt {
+        /// What was read or checked.
+        what: String,
+        /// The time in question, Unix seconds.
+        time: i64,
+        /// Start of the certificate's validity, Unix seconds.
+        not_before: i64,
+        /// End of the certificate's validity, Unix seconds.
+        not_after: i64,
+    },
     /// The trusted authority's `validFor` window does not contain the signing time.
     #[error("{what}: authority not trusted at {time}")]
-    AuthorityOutsideValidity { what: String, time: i64 },
+    AuthorityOutsideValidity {
+        /// What was read or checked.
+        what: String,
+        /// The time in question, Unix seconds.
+        time: i64,
+    },
     /// The bundle carries a self-signed (root) certificate in its chain.
     #[error("certificate chain contains a root certificate (certificate {index})")]
-    ChainContainsRoot { index: usize },
+    ChainContainsRoot {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+    },
     /// An issuing certificate without basicConstraints cA=TRUE.
     #[error("{what}: issuer is not a CA (basicConstraints missing or cA=false)")]
-    NotACa { what: String },
+    NotACa {
+        /// What was read or checked.
+        what: String,
+    },
     /// A path longer than an issuer's pathLenConstraint allows.
     #[error("{what}: pathLenConstraint exceeded")]
-    PathLenExceeded { what: String },
+    PathLenExceeded {
+        /// What was read or checked.
+        what: String,
+    },
     /// An extension marked critical that this verifier does not process.
     #[error("{what}: unknown critical extension {oid}")]
-    UnknownCriticalExtension { what: String, oid: String },
+    UnknownCriticalExtension {
+        /// What was read or checked.
+        what: String,
+        /// The extension's object identifier, dotted.
+        oid: String,
+    },
     /// keyUsage does not allow the use (digitalSignature on leaves, keyCertSign on CAs).
     #[error("{what}: keyUsage does not permit {usage}")]
-    KeyUsage { what: String, usage: &'static str },
+    KeyUsage {
+        /// What was read or checked.
+        what: String,
+        /// The usage required.
+        usage: &'static str,
+    },
     /// extendedKeyUsage lacks the required purpose (codeSigning, timeStamping).
     #[error("{what}: extendedKeyUsage lacks {purpose}")]
-    ExtendedKeyUsage { what: String, purpose: &'static str },
+    ExtendedKeyUsage {
+        /// What was read or checked.
+        what: String,
+        /// The purpose required.
+        purpose: &'static str,
+    },
     /// A chain deeper than [`crate::limits::MAX_CHAIN_DEPTH`].
     #[error("{what}: chain deeper than the limit")]
-    ChainTooDeep { what: String },
+    ChainTooDeep {
+        /// What was read or checked.
+        what: String,
+    },
 
     // ---- transparency logs -------------------------------------------------------------
     /// A log entry names a log absent from the trusted root.
     #[error("tlog entry {index}: log {log_id} is not in the trusted root")]
-    UnknownLog { index: usize, log_id: String },
+    UnknownLog {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// The log's id, hex.
+        log_id: String,
+    },
     /// A log, CT log or TSA key used outside its trusted `validFor` window.
     #[error("{what}: key not valid at {time}")]
-    KeyOutsideValidity { what: String, time: i64 },
+    KeyOutsideValidity {
+        /// What was read or checked.
+        what: String,
+        /// The time in question, Unix seconds.
+        time: i64,
+    },
     /// The signed entry timestamp does not verify.
     #[error("tlog entry {index}: signed entry timestamp does not verify")]
-    InvalidSignedEntryTimestamp { index: usize },
+    InvalidSignedEntryTimestamp {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+    },
     /// The canonicalized body does not describe this bundle's signature, key or artifact.
     #[error("tlog entry {index}: body does not match the bundle ({field})")]
-    TlogBodyMismatch { index: usize, field: &'static str },
+    TlogBodyMismatch {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// The field that differs.
+        field: &'static str,
+    },
     /// A log entry kind or version this verifier does not implement, or inconsistent with the content.
     #[error("tlog entry {index}: unsupported entry {kind}")]
-    UnsupportedEntry { index: usize, kind: String },
+    UnsupportedEntry {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// The kind and version found.
+        kind: String,
+    },
     /// The RFC 6962 inclusion proof does not lead to the claimed root.
     #[error("tlog entry {index}: inclusion proof invalid: {reason}")]
-    InclusionProof { index: usize, reason: &'static str },
+    InclusionProof {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// Why.
+        reason: &'static str,
+    },
     /// The checkpoint does not parse, or does not match the inclusion proof.
     #[error("tlog entry {index}: checkpoint invalid: {reason}")]
-    Checkpoint { index: usize, reason: &'static str },
+    Checkpoint {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// Why.
+        reason: &'static str,
+    },
     /// No signature on the checkpoint verifies with the log's key.
     #[error("tlog entry {index}: checkpoint is not signed by log {log_id}")]
-    CheckpointSignature { index: usize, log_id: String },
+    CheckpointSignature {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// The log's id, hex.
+        log_id: String,
+    },
     /// Evidence that this bundle version or policy requires is absent.
     #[error("missing evidence: {0}")]
     MissingEvidence(&'static str),
@@ -111,30 +231,70 @@ pub enum Error {
     // ---- timestamps --------------------------------------------------------------------
     /// An RFC 3161 timestamp that is malformed or whose signature does not verify.
     #[error("timestamp {index}: {reason}")]
-    Timestamp { index: usize, reason: String },
+    Timestamp {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
     /// The timestamp's message imprint is not over this bundle's signature.
     #[error("timestamp {index}: message imprint does not match the signature")]
-    TimestampImprint { index: usize },
+    TimestampImprint {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+    },
     /// No trusted timestamp authority signed this timestamp.
     #[error("timestamp {index}: not issued by a trusted timestamp authority")]
-    UnknownTimestampAuthority { index: usize },
+    UnknownTimestampAuthority {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+    },
     /// A verified time falls outside the signing certificate's validity.
     #[error("signing time {time} outside the signing certificate validity {not_before}..={not_after}")]
-    SigningTimeOutsideCertificate { time: i64, not_before: i64, not_after: i64 },
+    SigningTimeOutsideCertificate {
+        /// The time in question, Unix seconds.
+        time: i64,
+        /// Start of the certificate's validity, Unix seconds.
+        not_before: i64,
+        /// End of the certificate's validity, Unix seconds.
+        not_after: i64,
+    },
     /// A verified time lies after the verification time.
     #[error("{what}: time {time} is after the verification time {now}")]
-    TimeInFuture { what: String, time: i64, now: i64 },
+    TimeInFuture {
+        /// What was read or checked.
+        what: String,
+        /// The time in question, Unix seconds.
+        time: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
     /// Fewer distinct authorities than the threshold.
     #[error("{what}: {got} distinct authorities verified, {need} required")]
-    Threshold { what: &'static str, need: usize, got: usize },
+    Threshold {
+        /// What was read or checked.
+        what: &'static str,
+        /// How many are required.
+        need: usize,
+        /// How many distinct authorities verified.
+        got: usize,
+    },
 
     // ---- certificate transparency ------------------------------------------------------
     /// An embedded SCT from a log not in the trusted root.
     #[error("SCT {index}: log {log_id} is not in the trusted root")]
-    UnknownCtLog { index: usize, log_id: String },
+    UnknownCtLog {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+        /// The log's id, hex.
+        log_id: String,
+    },
     /// An SCT whose signature does not cover this certificate.
     #[error("SCT {index}: signature does not verify over the precertificate")]
-    SctSignature { index: usize },
+    SctSignature {
+        /// Which one, counting from 0, in the bundle's order.
+        index: usize,
+    },
 
     // ---- content -----------------------------------------------------------------------
     /// The artifact is not the one the bundle signs.
@@ -154,13 +314,30 @@ pub enum Error {
     // ---- identity ----------------------------------------------------------------------
     /// The signer identity (certificate SAN, or the reference a signature names) does not match.
     #[error("identity: {got:?} does not match {want}")]
-    IdentityMismatch { got: String, want: String },
+    IdentityMismatch {
+        /// The identity found.
+        got: String,
+        /// What was expected.
+        want: String,
+    },
     /// The certificate's OIDC issuer does not match.
     #[error("identity: certificate issuer {got:?} does not match {want}")]
-    IssuerMismatch { got: String, want: String },
+    IssuerMismatch {
+        /// The issuer found.
+        got: String,
+        /// What was expected.
+        want: String,
+    },
     /// A Fulcio extension does not match.
     #[error("identity: certificate extension {name} {got:?} does not match {want}")]
-    ExtensionMismatch { name: &'static str, got: String, want: String },
+    ExtensionMismatch {
+        /// The extension.
+        name: &'static str,
+        /// The value found.
+        got: String,
+        /// What was expected.
+        want: String,
+    },
     /// An identity regexp that does not compile.
     #[error("identity: invalid regular expression {0:?}")]
     InvalidRegex(String),
@@ -172,7 +349,12 @@ pub enum Error {
     /// A file or directory that cannot be read: the OS error, or not a regular file, or a path
     /// resolving outside its layout.
     #[error("{what}: {detail}")]
-    Io { what: String, detail: String },
+    Io {
+        /// What was read or checked.
+        what: String,
+        /// What went wrong.
+        detail: String,
+    },
     /// A file, directory or tag the caller named does not exist.
     #[error("{0}: not found")]
     NotFound(String),

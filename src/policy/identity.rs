@@ -37,7 +37,7 @@ pub enum IdentityRule {
     },
     /// Rewrites a prefix of the image name, then applies `MatchRepoDigestOrExact`.
     RemapIdentity {
-        /// Image-side prefix (host[:port], a namespace or a repository).
+        /// Image-side prefix (`host[:port]`, a namespace or a repository).
         prefix: String,
         /// What the signature carries instead.
         signed_prefix: String,

@@ -3,7 +3,7 @@
 //! A [`CompiledPolicy`] holds, per transport, rules by scope and a default rule; a rule is a list
 //! of requirements, all of which must be satisfied (ANDed). A signature requirement carries its
 //! trust already prepared (keys parsed, trusted roots loaded, regexps compiled) and judges
-//! *verified facts* ([`VerifiedSignature`]) and their parse-only precursors ([`Claims`]); it
+//! *verified facts* ([`VerifiedSignature`](crate::facts::VerifiedSignature)) and their parse-only precursors ([`Claims`]); it
 //! never reads evidence bytes. [`crate::verifier::ImageVerifier`] runs the verifiers and hands
 //! the facts here. Format adapters: [`containers`] (containers-policy.json).
 
