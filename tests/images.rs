@@ -191,8 +191,13 @@ fn image_manifest(l: &Layout, layer: &[u8]) -> Vec<u8> {
 
 /// A layout holding one image tagged [`TAG`]; returns it with the image's descriptor.
 fn image_layout() -> (Layout, Desc) {
+    image_layout_with(b"layer 0: generated image content")
+}
+
+/// [`image_layout`], with `layer` as the image's layer content.
+fn image_layout_with(layer: &[u8]) -> (Layout, Desc) {
     let mut l = Layout::new();
-    let m = image_manifest(&l, b"layer 0: generated image content");
+    let m = image_manifest(&l, layer);
     let image = l.add(OCI_MANIFEST, &m, Some(TAG), None);
     (l, image)
 }
@@ -474,6 +479,33 @@ fn v3_key_bundle_is_allowed() {
     let d = key_policy().decide(&ev, now());
     assert_allowed(&d);
     assert_eq!(d.requirements[0].signatures[0].signed_reference.as_deref(), Some(REPO));
+}
+
+/// cosign v3.1.3 writes its signature statement's subject without a name (the parity test
+/// shows it with the real cosign): no repository is signed, so no upstream signedIdentity can
+/// accept it, and the refusal says what would. `sealcheckMatchDigest` (digest only, as cosign
+/// checks) accepts it.
+#[test]
+fn v3_bundle_naming_no_repository_needs_match_digest() {
+    let (mut l, image) = image_layout();
+    let nameless = json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{ "digest": { "sha256": digest_hex(&image.digest) }, "annotations": {} }],
+        "predicateType": COSIGN_SIGN,
+        "predicate": {},
+    });
+    add_referrer(&mut l, &image, &v3_bundle(&key_signer(), nameless.to_string().as_bytes()));
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    let d = key_policy().decide(&ev, now());
+    assert_refused(&d, &["IdentityMismatch"]);
+    assert!(d.reason.contains("sealcheckMatchDigest"), "{}", d.reason);
+    let key = b64(key_signer().key.public_pem().as_bytes());
+    let by_digest = compiled(&json!({ "default": [{ "type": "sigstoreSigned", "keyData": key, "signedIdentity": { "type": "sealcheckMatchDigest" } }] }).to_string());
+    assert_allowed(&by_digest.decide(&ev, now()));
+    // The digest is still bound: the same bundle on another image is refused.
+    let (mut other, other_image) = image_layout_with(b"another layer");
+    add_referrer(&mut other, &other_image, &v3_bundle(&key_signer(), nameless.to_string().as_bytes()));
+    assert_refused(&by_digest.decide(&evidence(&other, &Selector::Tag(TAG.into())).unwrap(), now()), &["InToto"]);
 }
 
 #[test]

@@ -128,7 +128,7 @@ fn facade(c: &Case) -> Outcome {
                     Artifact::Bytes(&bytes)
                 }
             };
-            BundleVerifier::new(root, provider.clone()).verify(&value(c.get("bundle").unwrap()), &artifact, &signers, now)?;
+            BundleVerifier::new(root, provider).verify(&value(c.get("bundle").unwrap()), &artifact, &signers, now)?;
             Ok(Outcome::ok("verified"))
         } else {
             let policy = verifier::containers_policy(&policy_text(c.get("policy").unwrap()), &FsFiles, &provider)?;
@@ -136,7 +136,7 @@ fn facade(c: &Case) -> Outcome {
             let refs: Vec<&[u8]> = signatures.iter().map(Vec::as_slice).collect();
             let manifest = value(c.get("manifest").unwrap());
             let image = verifier::image_evidence(c.get("reference").unwrap(), Some(&manifest), &refs, &[])?;
-            let d = ImageVerifier::new(policy.into(), provider.clone()).decide(&image, now);
+            let d = ImageVerifier::new(policy.into(), provider).decide(&image, now);
             Ok(Outcome::ok(if d.allowed { "allowed" } else { "denied" }))
         }
     };

@@ -160,6 +160,8 @@ enum IdentityJson {
     ExactRepository { docker_repository: String },
     #[serde(rename = "remapIdentity", rename_all = "camelCase")]
     RemapIdentity { prefix: String, signed_prefix: String },
+    #[serde(rename = "sealcheckMatchDigest")]
+    SealcheckMatchDigest {},
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
@@ -192,6 +194,7 @@ fn identity(j: IdentityJson) -> Result<IdentityRule> {
             }
             IdentityRule::RemapIdentity { prefix, signed_prefix }
         }
+        IdentityJson::SealcheckMatchDigest {} => IdentityRule::MatchDigest,
     })
 }
 
@@ -514,7 +517,7 @@ fn rules(loader: &Loader<'_>, what: &str, list: Vec<RequirementJson>) -> Result<
 /// and every key, certificate, trusted root and regexp prepared. Any failure is an
 /// [`Error::Config`] naming what did not load.
 pub fn compile(bytes: &[u8], files: &dyn PolicyFiles, backend: &dyn Backend) -> Result<CompiledPolicy> {
-    load(bytes, Some(files), backend)?.ok_or_else(|| invalid("a requirement was not compiled").loading(Input::Policy, "containers-policy.json"))
+    load(bytes, Some(files), backend)?.ok_or_else(|| invalid("a requirement was not compiled").loading(Input::Policy, "policy"))
 }
 
 /// Validates a containers-policy.json as strictly as [`compile`], without reading the files it
@@ -546,7 +549,7 @@ fn load(bytes: &[u8], files: Option<&dyn PolicyFiles>, backend: &dyn Backend) ->
         Ok(default.zip(transports.into_iter().map(|(t, scopes)| scopes.into_iter().map(|(s, r)| r.map(|r| (s, r))).collect::<Option<Vec<_>>>().map(|s| (t, s))).collect::<Option<Vec<_>>>())
             .map(|(default, transports)| CompiledPolicy::new(default, transports, digest)))
     };
-    load().map_err(|e| e.loading(Input::Policy, "containers-policy.json"))
+    load().map_err(|e| e.loading(Input::Policy, "policy"))
 }
 
 #[cfg(test)]

@@ -42,6 +42,12 @@ pub enum IdentityRule {
         /// What the signature carries instead.
         signed_prefix: String,
     },
+    /// sealcheck extension (`sealcheckMatchDigest`): the signature must bind the manifest
+    /// digest, as always; no name is compared. This is what cosign checks, and the only rule a
+    /// cosign v3 bundle (which names no repository) can satisfy; it does not stop a signature
+    /// for one repository from being used for another.
+    #[serde(rename = "sealcheckMatchDigest")]
+    MatchDigest,
 }
 
 impl IdentityRule {
@@ -70,6 +76,7 @@ impl IdentityRule {
             Self::RemapIdentity { prefix, signed_prefix } => {
                 remap(prefix, signed_prefix, image).is_some_and(|intended| repo_digest_or_exact(&intended, signed))
             }
+            Self::MatchDigest => true,
         }
     }
 }

@@ -178,9 +178,26 @@ impl SignatureRequirement {
         } else {
             return Err(Error::ArtifactMismatch("signature is for another manifest digest"));
         };
-        // The identity. A simple-signing payload names a docker reference; a bundle names only a
-        // repository (its in-toto subject): its signed identity is `<name>@<the digest it binds>`.
-        let named = claims.signed_reference.ok_or(Error::IdentityMismatch { got: String::new(), want: String::from("a signed reference") })?;
+        // The identity. A simple-signing payload names a docker reference; a bundle names at most
+        // a repository (its in-toto subject): its signed identity is `<name>@<the digest it
+        // binds>`. cosign v3 names none: only `sealcheckMatchDigest` accepts that.
+        if self.identity == IdentityRule::MatchDigest {
+            return Ok(matched);
+        }
+        let named = match claims.signed_reference {
+            Some(n) if !n.is_empty() => n,
+            _ if claims.format == SignatureFormat::CosignSimpleSigning => {
+                return Err(Error::IdentityMismatch { got: String::new(), want: String::from("a signed reference") });
+            }
+            _ => {
+                return Err(Error::IdentityMismatch {
+                    got: String::new(),
+                    want: String::from(
+                        "a repository: the bundle's subject names none (cosign v3 writes none); signedIdentity sealcheckMatchDigest accepts signatures by digest alone",
+                    ),
+                });
+            }
+        };
         let signed = match Reference::parse(named) {
             Ok(r) if claims.format == SignatureFormat::CosignSimpleSigning => r,
             Ok(r) => {

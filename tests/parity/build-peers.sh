@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the peer tools of sealcheck's parity tests into OUTDIR, from the Go
+# module proxy:
+#   cidiff    tests/parity/cidiff, which links go.podman.io/image/v5 v5.42.0
+#   cosign    github.com/sigstore/cosign/v3 v3.1.3
+#   registry  github.com/distribution/distribution/v3 v3.1.2
+#   oras      oras.land/oras v1.3.6
+# A binary already in OUTDIR is kept when `go version -m` shows that it was
+# built from the pinned module version (and, for cidiff, from the current
+# sources: a hash of them is kept in OUTDIR/cidiff.srchash).
+#
+# cidiff is built with CGO_ENABLED=0 and these containers/image build tags:
+#   containers_image_openpgp             OpenPGP in pure Go, not gpgme (cgo)
+#   containers_image_storage_stub        no containers-storage transport
+#                                        (its btrfs, devicemapper, ... drivers)
+#   containers_image_docker_daemon_stub  no docker-daemon transport
+#
+# Usage: bash tests/parity/build-peers.sh OUTDIR
+set -euo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/cidiff" && pwd)
+tags=containers_image_openpgp,containers_image_storage_stub,containers_image_docker_daemon_stub
+
+# has_module BIN KIND MODULE VERSION: `go version -m BIN` has the line
+# "KIND MODULE VERSION" (KIND is mod for the main module, dep for a dependency).
+has_module() {
+  [ -x "$1" ] || return 1
+  go version -m "$1" | awk -v k="$2" -v m="$3" -v v="$4" \
+    '$1 == k && $2 == m && $3 == v { found = 1 } END { exit !found }'
+}
+
+# peer NAME PACKAGE MODULE VERSION: go install PACKAGE@VERSION unless OUTDIR/NAME
+# already reports MODULE VERSION.
+peer() {
+  if has_module "$out/$1" mod "$3" "$4"; then
+    echo "$1 $4: up to date"
+    return
+  fi
+  echo "$1 $4: building"
+  GOBIN=$out CGO_ENABLED=0 go install "$2@$4"
+  has_module "$out/$1" mod "$3" "$4" || { echo "$1: built binary does not report $3 $4" >&2; exit 1; }
+}
+
+hash=$(cd "$src" && { echo "tags=$tags"; sha256sum go.mod go.sum ./*.go; } | sha256sum | cut -d' ' -f1)
+if has_module "$out/cidiff" dep go.podman.io/image/v5 v5.42.0 &&
+  [ "$(cat "$out/cidiff.srchash" 2>/dev/null)" = "$hash" ]; then
+  echo "cidiff: up to date"
+else
+  echo "cidiff: building"
+  (cd "$src" && CGO_ENABLED=0 go build -tags "$tags" -o "$out/cidiff" .)
+  has_module "$out/cidiff" dep go.podman.io/image/v5 v5.42.0 ||
+    { echo "cidiff: built binary does not link go.podman.io/image/v5 v5.42.0" >&2; exit 1; }
+  echo "$hash" >"$out/cidiff.srchash"
+fi
+
+peer cosign github.com/sigstore/cosign/v3/cmd/cosign github.com/sigstore/cosign/v3 v3.1.3
+peer registry github.com/distribution/distribution/v3/cmd/registry github.com/distribution/distribution/v3 v3.1.2
+peer oras oras.land/oras/cmd/oras oras.land/oras v1.3.6
