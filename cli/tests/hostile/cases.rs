@@ -1,6 +1,7 @@
 //! The hostile-input matrix: every file the `sealcheck` command line reads, replaced in turn by
-//! a FIFO, a symlink to `/dev/zero`, a symlink out of its layout (for files inside a layout) and
-//! an oversized file. Shared by the test (`tests/hostile.rs`: each case is an input error, exit
+//! a FIFO, a symlink to `/dev/zero`, a directory, an oversized file, and a symlink out of its
+//! layout (for files inside a layout) or nothing (for files named on the command line or in a
+//! policy); layouts that are missing or files; the evidence budget; controls that allow. Shared by the test (`tests/hostile.rs`: each case is an input error, exit
 //! 2, never an allow) and the bench (`benches/hostile.rs`: time and peak memory of each case).
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,10 @@ pub enum Hostile {
     DevZero,
     OutsideLayout,
     Oversized(u64),
+    /// Absent (for files the command line or a policy names: an input error, not a denial).
+    Missing,
+    /// A directory where a file is expected.
+    Directory,
 }
 
 pub fn vectors() -> PathBuf {
@@ -49,6 +54,8 @@ fn make(path: &Path, how: Hostile, outside: &Path) {
         Hostile::OutsideLayout => std::os::unix::fs::symlink(outside, path).unwrap(),
         // Sparse: no disk is used, but the size is what a reader sees.
         Hostile::Oversized(n) => std::fs::File::create(path).unwrap().set_len(n).unwrap(),
+        Hostile::Missing => {}
+        Hostile::Directory => std::fs::create_dir(path).unwrap(),
     }
 }
 
@@ -63,11 +70,11 @@ pub fn all() -> Vec<Case> {
     let issuer = "https://token.actions.githubusercontent.com".to_string();
     let identity = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main".to_string();
     let mut out = Vec::new();
+    // Inside a layout, a missing file is part of the format (no manifest: denied; the first
+    // missing signature-N ends the list), so only named files are also tried missing.
     let kinds = |limit: usize, layout: bool| {
-        let mut k = vec![Hostile::Fifo, Hostile::DevZero, Hostile::Oversized(limit as u64 + 1)];
-        if layout {
-            k.push(Hostile::OutsideLayout);
-        }
+        let mut k = vec![Hostile::Fifo, Hostile::DevZero, Hostile::Oversized(limit as u64 + 1), Hostile::Directory];
+        k.push(if layout { Hostile::OutsideLayout } else { Hostile::Missing });
         k
     };
 
@@ -180,6 +187,18 @@ pub fn all() -> Vec<Case> {
             make(&target, how, &outside);
             out.push(Case { name: format!("verify oci: {file:?} {how:?}"), args: verify_args(&accept(&d), format!("oci:{}:latest", s(&layout.root))), exit: 2, names: names(&target, how) });
         }
+    }
+    // Layouts that are not there, or not directories.
+    let d = scratch();
+    std::fs::write(d.join("file"), b"not a directory").unwrap();
+    for (name, source) in [
+        ("verify dir: missing", format!("dir:{}", s(&d.join("missing")))),
+        ("verify oci: missing", format!("oci:{}:latest", s(&d.join("missing")))),
+        ("verify dir: a file", format!("dir:{}", s(&d.join("file")))),
+        ("verify oci: a file", format!("oci:{}:latest", s(&d.join("file")))),
+    ] {
+        let names = if name.ends_with("missing") { s(&d.join("missing")) } else { s(&d.join("file")) };
+        out.push(Case { name: name.into(), args: verify_args(&accept(&d), source), exit: 2, names });
     }
     // Controls: the same layouts, untouched, are allowed by the accept-anything policy, so the
     // refusals above come from the hostile file and nothing else.
