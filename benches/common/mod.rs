@@ -289,9 +289,10 @@ impl KeylessImage {
     pub fn load() -> Self {
         let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors/container-libs/image/signature/fixtures");
         let read = |p: &str| std::fs::read(fx.join(p)).unwrap_or_else(|e| panic!("{}: {e}", fx.join(p).display()));
+        // fixtures/rekor.pub is a git symlink kept as a file naming its target.
         let keys = fx.display();
         let policy = format!(
-            r#"{{"default":[{{"type":"sigstoreSigned","fulcio":{{"caPath":"{keys}/fulcio_v1.crt.pem","oidcIssuer":"https://github.com/login/oauth","subjectEmail":"mitr@redhat.com"}},"rekorPublicKeyPath":"{keys}/rekor.pub","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+            r#"{{"default":[{{"type":"sigstoreSigned","fulcio":{{"caPath":"{keys}/fulcio_v1.crt.pem","oidcIssuer":"https://github.com/login/oauth","subjectEmail":"mitr@redhat.com"}},"rekorPublicKeyPath":"{keys}/../internal/testdata/rekor.pub","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
         );
         let compiled = sealcheck::policy::containers::compile(policy.as_bytes(), &sealcheck::policy::FsFiles, &RUST_CRYPTO).expect("fulcio policy");
         let sig = read("dir-img-cosign-fulcio-rekor-valid/signature-1");
