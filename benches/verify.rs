@@ -5,6 +5,8 @@
 //!   the verification checks; `raw/<case>/sum` runs them all in sequence, so
 //!   `verify/<case>` ÷ `raw/<case>/sum` is the verifier's overhead factor (target ≤ 1.3 keyless).
 //! - `steps/…`: sub-steps, to see where time over the raw sum goes.
+//! - with `--features aws-lc`: `verify-aws-lc/<case>` and `raw-aws-lc/<case>/sum`, the same
+//!   work on the AWS-LC backend (its floor is the AWS-LC raw sum).
 //!
 //! Vectors are read in place from `../shared/vectors`; a missing case fails the bench.
 //! Run: `cargo bench --bench verify -- --warm-up-time 1 --measurement-time 3`.
@@ -67,5 +69,32 @@ fn steps(c: &mut Criterion) {
     g.finish();
 }
 
+#[cfg(feature = "aws-lc")]
+fn aws_lc(c: &mut Criterion) {
+    use sealcheck::crypto::AWS_LC;
+    let cases = Case::load_all();
+    let mut g = c.benchmark_group("verify-aws-lc");
+    for case in &cases {
+        case.verify_with(&AWS_LC).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        g.bench_function(case.name, |b| b.iter(|| black_box(case.verify_with(&AWS_LC)).is_ok()));
+    }
+    g.finish();
+    let mut g = c.benchmark_group("raw-aws-lc");
+    for case in &cases {
+        let checks = raw_checks(case);
+        g.bench_function(format!("{}/sum", case.name), |b| {
+            b.iter(|| {
+                for chk in &checks {
+                    let _ = black_box(black_box(chk).run_with(&AWS_LC));
+                }
+            });
+        });
+    }
+    g.finish();
+}
+
+#[cfg(not(feature = "aws-lc"))]
 criterion_group!(benches, verify, raw, steps);
+#[cfg(feature = "aws-lc")]
+criterion_group!(benches, verify, raw, steps, aws_lc);
 criterion_main!(benches);

@@ -7,15 +7,17 @@
 //! each layout into a temporary directory (following those links) and reads it from there with
 //! the real `dir:` reader.
 
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sealcheck::UnixTime;
-use sealcheck::crypto::RUST_CRYPTO;
 use sealcheck::oci::Reference;
 use sealcheck::oci::layout::read_dir_layout;
 use sealcheck::policy::{Decision, FsFiles, containers};
-use sealcheck::{CryptoProvider, ImageVerifier};
+use sealcheck::ImageVerifier;
 
 /// 2025-06-01: after every fixture was made, inside the PKI certificate's validity.
 const NOW: UnixTime = UnixTime::from_secs(1_748_736_000);
@@ -70,8 +72,8 @@ fn decide(fx: &Path, dir: &str, reference: &str, requirement: &str, edit: &dyn F
     let keys = key_dir(fx);
     let policy = format!(r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"":[{requirement}]}}}}}}"#)
         .replace("$F", keys.to_str().unwrap());
-    let policy = containers::compile(policy.as_bytes(), &FsFiles, &RUST_CRYPTO).unwrap_or_else(|e| panic!("policy for {dir}: {e}"));
-    let policy = ImageVerifier::new(policy.into(), CryptoProvider::default());
+    let policy = containers::compile(policy.as_bytes(), &FsFiles, support::backend()).unwrap_or_else(|e| panic!("policy for {dir}: {e}"));
+    let policy = ImageVerifier::new(policy.into(), support::provider());
     let tmp = materialize(fx, dir, edit);
     let d = match read_dir_layout(&tmp, Reference::parse(reference).unwrap()) {
         Ok(image) => policy.decide(&image, NOW),
@@ -281,6 +283,6 @@ fn upstream_policy_fixtures_parse() {
     for f in [fx.join("policy.json"), fx.join("../../default-policy.json")] {
         // Upstream's policies name key files that exist only on its test machines: validated as
         // strictly as compiling, without reading them.
-        containers::validate(&std::fs::read(&f).unwrap(), &RUST_CRYPTO).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        containers::validate(&std::fs::read(&f).unwrap(), support::backend()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
     }
 }

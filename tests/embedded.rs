@@ -2,9 +2,12 @@
 //! ones, they load, and the README's example (npm provenance of sigstore@1.3.0) verifies with the
 //! production root and is rejected when tampered with.
 
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 
-use sealcheck::crypto::{Digest, HashAlgorithm, RUST_CRYPTO};
+use sealcheck::crypto::{Digest, HashAlgorithm};
 use sealcheck::encoding::hex_decode;
 use sealcheck::sigstore::trusted_root::{PRODUCTION_TRUSTED_ROOT_JSON, STAGING_TRUSTED_ROOT_JSON};
 use sealcheck::sigstore::Verifier;
@@ -27,8 +30,8 @@ fn embedded_roots_are_byte_identical_to_root_signing() {
 /// `production()` and `staging()` skip the chain-link checks at load: they are done here.
 #[test]
 fn embedded_roots_chain_links_verify() {
-    TrustedRoot::from_json(PRODUCTION_TRUSTED_ROOT_JSON, &RUST_CRYPTO).expect("production links");
-    TrustedRoot::from_json(STAGING_TRUSTED_ROOT_JSON, &RUST_CRYPTO).expect("staging links");
+    TrustedRoot::from_json(PRODUCTION_TRUSTED_ROOT_JSON, support::backend()).expect("production links");
+    TrustedRoot::from_json(STAGING_TRUSTED_ROOT_JSON, support::backend()).expect("staging links");
 }
 
 #[test]
@@ -49,7 +52,7 @@ fn npm_verify(digest_hex: &str, san: Matcher) -> Result<VerifiedSignature, Error
     let bundle = Bundle::from_json(include_bytes!("../examples/sigstore-1.3.0.provenance.sigstore.json"))?;
     let digest = Digest::new(HashAlgorithm::Sha512, &hex_decode("digest", digest_hex).unwrap()).unwrap();
     let policy = Signers::Certificate(CertificateIdentity::new(san, Matcher::exact(GHA)));
-    Verifier::new(&root, &RUST_CRYPTO).verify(&bundle, &Artifact::Digest(digest), &policy, UnixTime::from_secs(1_800_000_000))
+    Verifier::new(&root, support::backend()).verify(&bundle, &Artifact::Digest(digest), &policy, UnixTime::from_secs(1_800_000_000))
 }
 
 #[test]

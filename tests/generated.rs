@@ -7,7 +7,6 @@ mod support;
 use sealcheck::UnixTime;
 use sealcheck::crypto::{Digest, HashAlgorithm, PublicKey};
 use sealcheck::sigstore::trusted_root::Window as KeyWindow;
-use sealcheck::crypto::RUST_CRYPTO;
 use sealcheck::{Artifact, Matcher, Signers, Thresholds, TimeSource, TrustedKey, VerifiedSigner};
 
 use support::bundle::{Signer, Version, in_toto_statement};
@@ -44,7 +43,7 @@ fn rekor_v2_plan() -> Plan {
 /// The trusted key of a key-based signer, with an optional window.
 fn trusted_key(signer: &Signer, valid_for: Option<KeyWindow>) -> Signers {
     let key = PublicKey::from_spki_der("managed key", &signer.key.spki()).unwrap();
-    Signers::Keys(vec![TrustedKey::within(&RUST_CRYPTO, key, valid_for)])
+    Signers::Keys(vec![TrustedKey::within(support::backend(), key, valid_for)])
 }
 
 fn key_window(start: i64, end: Option<i64>) -> KeyWindow {

@@ -21,13 +21,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::{Value, json};
 
 use sealcheck::asn1::{encode, tag};
-use sealcheck::crypto::{HashAlgorithm, RUST_CRYPTO};
+use sealcheck::crypto::HashAlgorithm;
 use sealcheck::oci::layout::OciLayout;
 use sealcheck::oci::source::{Selector, collect};
 use sealcheck::oci::{OciDigest, Reference};
 use sealcheck::oci::{EvidenceItem, ImageEvidence};
 use sealcheck::policy::{Decision, FsFiles, containers};
-use sealcheck::{CryptoProvider, ImageVerifier};
+use sealcheck::ImageVerifier;
 use sealcheck::{Error, UnixTime};
 
 use support::bundle::{Content, IN_TOTO, Signer, pae};
@@ -58,7 +58,7 @@ fn reference() -> String {
 }
 
 fn digest_of(bytes: &[u8]) -> OciDigest {
-    OciDigest::of(&RUST_CRYPTO, HashAlgorithm::Sha256, bytes)
+    OciDigest::of(support::backend(), HashAlgorithm::Sha256, bytes)
 }
 
 fn digest_hex(d: &OciDigest) -> String {
@@ -308,8 +308,8 @@ type Policy = ImageVerifier;
 
 /// Compiles a containers-policy.json into an image verifier.
 fn compiled(json: &str) -> Policy {
-    let p = containers::compile(json.as_bytes(), &FsFiles, &RUST_CRYPTO).unwrap_or_else(|e| panic!("{json}: {e}"));
-    ImageVerifier::new(std::sync::Arc::new(p), CryptoProvider::default())
+    let p = containers::compile(json.as_bytes(), &FsFiles, support::backend()).unwrap_or_else(|e| panic!("{json}: {e}"));
+    ImageVerifier::new(std::sync::Arc::new(p), support::provider())
 }
 
 /// `{"default":[req]}` with `signedIdentity: matchRepository` (v3 bundles name the repository).
@@ -364,7 +364,7 @@ fn evidence(l: &Layout, selector: &Selector) -> Result<ImageEvidence, Error> {
 fn evidence_for(l: &Layout, reference: &str, selector: &Selector) -> Result<ImageEvidence, Error> {
     l.finish();
     let layout = OciLayout::open(&l.dir)?;
-    collect(&RUST_CRYPTO, &layout, Reference::parse(reference).unwrap(), selector)
+    collect(support::backend(), &layout, Reference::parse(reference).unwrap(), selector)
 }
 
 /// The legacy signatures the evidence holds.

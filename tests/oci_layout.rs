@@ -3,12 +3,15 @@
 //! cosign `.sig` manifest), then decided; every blob read is digest-checked, so missing,
 //! altered and oversized blobs are rejected.
 
+#[allow(dead_code)]
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sealcheck::cosign::StoredSignature;
-use sealcheck::crypto::{HashAlgorithm, RUST_CRYPTO};
+use sealcheck::crypto::HashAlgorithm;
 use sealcheck::oci::layout::{OciLayout, parse_oci_source};
 use sealcheck::oci::source::{Selector, collect};
 use sealcheck::oci::{OciDigest, Reference};
@@ -38,7 +41,7 @@ impl Layout {
         Self { dir, index: Vec::new() }
     }
     fn blob(&self, bytes: &[u8]) -> OciDigest {
-        let d = OciDigest::of(&RUST_CRYPTO, HashAlgorithm::Sha256, bytes);
+        let d = OciDigest::of(support::backend(), HashAlgorithm::Sha256, bytes);
         std::fs::write(self.dir.join("blobs/sha256").join(&d.to_string()[7..]), bytes).unwrap();
         d
     }
@@ -83,10 +86,10 @@ fn decide(fx: &Path, dir: &Path, selector: &Selector) -> Result<sealcheck::polic
         r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#,
         fx.join("cosign.pub").display()
     );
-    let policy = containers::compile(policy.as_bytes(), &FsFiles, &RUST_CRYPTO).unwrap();
-    let policy = sealcheck::ImageVerifier::new(policy.into(), sealcheck::CryptoProvider::default());
+    let policy = containers::compile(policy.as_bytes(), &FsFiles, support::backend()).unwrap();
+    let policy = sealcheck::ImageVerifier::new(policy.into(), support::provider());
     let layout = OciLayout::open(dir)?;
-    let image = collect(&RUST_CRYPTO, &layout, Reference::parse(REF).unwrap(), selector)?;
+    let image = collect(support::backend(), &layout, Reference::parse(REF).unwrap(), selector)?;
     Ok(policy.decide(&image, NOW))
 }
 

@@ -85,12 +85,22 @@ impl Case {
 
     /// Verifies an already parsed bundle.
     pub fn verify_parsed(&self, bundle: &Bundle) -> sealcheck::Result<VerifiedSignature> {
-        Verifier::new(&self.root, &RUST_CRYPTO).verify(bundle, &Artifact::Bytes(&self.artifact), &self.policy, NOW)
+        self.verify_parsed_with(&RUST_CRYPTO, bundle)
+    }
+
+    /// Verifies an already parsed bundle with `backend`.
+    pub fn verify_parsed_with(&self, backend: &dyn Backend, bundle: &Bundle) -> sealcheck::Result<VerifiedSignature> {
+        Verifier::new(&self.root, backend).verify(bundle, &Artifact::Bytes(&self.artifact), &self.policy, NOW)
     }
 
     /// The whole verification: parse, then verify.
     pub fn verify(&self) -> sealcheck::Result<VerifiedSignature> {
         self.verify_parsed(&self.parse()?)
+    }
+
+    /// The whole verification with `backend`.
+    pub fn verify_with(&self, backend: &dyn Backend) -> sealcheck::Result<VerifiedSignature> {
+        self.verify_parsed_with(backend, &self.parse()?)
     }
 
     /// The bundle's leaf certificate, if it carries one.
@@ -121,7 +131,13 @@ impl RawCheck {
     /// Runs the check on the default backend.
     #[inline]
     pub fn run(&self) -> Result<(), ()> {
-        RUST_CRYPTO.verify(self.scheme, &self.key, Message::Raw(&self.message), &self.signature)
+        self.run_with(&RUST_CRYPTO)
+    }
+
+    /// Runs the check on `backend`.
+    #[inline]
+    pub fn run_with(&self, backend: &dyn Backend) -> Result<(), ()> {
+        backend.verify(self.scheme, &self.key, Message::Raw(&self.message), &self.signature)
     }
 }
 

@@ -22,6 +22,10 @@ const EXIT_CODES: &str = "Exit status: 0 verified (allowed), 1 rejected (denied;
 #[derive(Parser)]
 #[command(name = "sealcheck", version, about = "Verify container image and artifact signatures offline", after_help = EXIT_CODES)]
 struct Cli {
+    /// The cryptography backend: `aws-lc` (AWS-LC, native) or `rustcrypto` (pure Rust, the
+    /// library's and WASM's default). Both verify the same schemes with the same answers.
+    #[arg(long, global = true, default_value = "aws-lc", value_parser = ["aws-lc", "rustcrypto"])]
+    crypto: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,10 +115,12 @@ struct VerifyBundle {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let provider = CryptoProvider::by_name(&cli.crypto).unwrap_or_default();
+    match cli.command {
         Command::VerifyBundle(args) => {
             let json = args.json;
-            match verify_bundle(&args) {
+            match verify_bundle(&args, provider) {
                 Ok(out) => {
                     if json {
                         println!("{out}");
@@ -124,7 +130,7 @@ fn main() -> ExitCode {
                 Err(e) => fail(json, "verified", &e),
             }
         }
-        Command::Verify(args) => verify_image(&args),
+        Command::Verify(args) => verify_image(&args, provider),
     }
 }
 
@@ -154,8 +160,7 @@ fn read(path: &Path, max: usize, what: &str, limit: &'static str) -> sealcheck::
     sealcheck::fs::read_file(path, max, what, limit)
 }
 
-fn verify_image(args: &VerifyImage) -> ExitCode {
-    let provider = CryptoProvider::default();
+fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
     let decided = (|| {
         let policy = read(&args.policy, limits::MAX_POLICY_BYTES, "policy", "policy file size")
             .and_then(|b| verifier::containers_policy(&b, &FsFiles, &provider))
@@ -181,8 +186,7 @@ fn verify_image(args: &VerifyImage) -> ExitCode {
     }
 }
 
-fn verify_bundle(args: &VerifyBundle) -> sealcheck::Result<String> {
-    let provider = CryptoProvider::default();
+fn verify_bundle(args: &VerifyBundle, provider: CryptoProvider) -> sealcheck::Result<String> {
     let root_json;
     let root = match (&args.trusted_root, args.staging) {
         (Some(p), _) => {

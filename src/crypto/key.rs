@@ -75,7 +75,11 @@ impl PublicKey {
             }
             ID_ED25519 => {
                 alg.finish().map_err(|_| invalid())?;
-                if key.len() != 32 {
+                let raw: &[u8; 32] = key.try_into().map_err(|_| invalid())?;
+                // A point that does not decode, or of small order (a "weak" key, which verifies
+                // forged signatures under the cofactorless equation): refused here, so that no
+                // backend sees it (ed25519-dalek `verify_strict` refuses it; AWS-LC does not).
+                if ed25519_dalek::VerifyingKey::from_bytes(raw).map_or(true, |k| k.is_weak()) {
                     return Err(invalid());
                 }
                 (KeyAlgorithm::Ed25519, key.to_vec())
@@ -308,6 +312,9 @@ mod tests {
         assert_eq!(parse(&seq(&[&seq(&[&oid("1.3.101.112"), &[5, 0]]), &bits(&raw)])), Err(invalid()), "NULL parameters");
         assert_eq!(parse(&seq(&[&algorithm("1.3.101.112"), &bits(&raw[..31])])), Err(invalid()), "31 bytes");
         assert_eq!(parse(&seq(&[&algorithm("1.3.101.112"), &bits(&[raw.as_slice(), &[0]].concat())])), Err(invalid()), "33 bytes");
+        // The identity point: small order, refused at parse (RFC 8032 §5.1.7 strict checks).
+        let identity = [&[1u8][..], &[0u8; 31]].concat();
+        assert_eq!(parse(&seq(&[&algorithm("1.3.101.112"), &bits(&identity)])), Err(invalid()), "small-order key");
         // X25519 (RFC 8410 §3, 1.3.101.110) is a key-agreement key, not a signing key.
         assert_eq!(parse(&seq(&[&algorithm("1.3.101.110"), &bits(&raw)])), Err(unsupported("1.3.101.110")));
     }

@@ -2,11 +2,16 @@
 //!
 //! A backend does two things: hash bytes, and verify one signature by scheme and key. Everything
 //! else (which scheme a certificate, log or timestamp uses; what bytes are signed) is decided by
-//! the format modules. The default backend is pure-Rust RustCrypto ([`RUST_CRYPTO`]).
+//! the format modules. The default backend is pure-Rust RustCrypto ([`RUST_CRYPTO`]); with the
+//! `aws-lc` feature (std only) AWS-LC ([`CryptoProvider::aws_lc`]) is available too.
 
+#[cfg(feature = "aws-lc")]
+mod awslc;
 mod key;
 mod rustcrypto;
 
+#[cfg(feature = "aws-lc")]
+pub use awslc::{AWS_LC, AwsLc};
 pub use key::{KeyAlgorithm, PublicKey};
 pub use rustcrypto::{RustCrypto, RUST_CRYPTO};
 
@@ -216,6 +221,25 @@ impl CryptoProvider {
     #[must_use]
     pub const fn rust_crypto() -> Self {
         Self::new("rustcrypto", &RUST_CRYPTO)
+    }
+
+    /// The AWS-LC provider (feature `aws-lc`).
+    #[cfg(feature = "aws-lc")]
+    #[must_use]
+    pub const fn aws_lc() -> Self {
+        Self::new("aws-lc", &AWS_LC)
+    }
+
+    /// A provider by name (`rustcrypto`, and `aws-lc` when built in): what a command line or a
+    /// configuration names.
+    #[must_use]
+    pub fn by_name(name: &str) -> Option<Self> {
+        match name {
+            "rustcrypto" => Some(Self::rust_crypto()),
+            #[cfg(feature = "aws-lc")]
+            "aws-lc" => Some(Self::aws_lc()),
+            _ => None,
+        }
     }
 
     /// The backend.

@@ -33,7 +33,7 @@ use base64ct::{Base64, Encoding};
 use sha2::Digest as _;
 
 use sealcheck::UnixTime;
-use sealcheck::crypto::RUST_CRYPTO;
+use sealcheck::crypto::{Backend, CryptoProvider};
 use sealcheck::facts::VerifiedSignature;
 use sealcheck::sigstore::identity::{CertificateIdentity, Matcher};
 use sealcheck::sigstore::{Artifact, Verifier};
@@ -64,6 +64,20 @@ pub const ISSUER: &str = "https://token.actions.githubusercontent.com";
 pub const ARTIFACT: &[u8] = b"generated artifact: sealcheck test fixture\n";
 /// Another artifact, signed by the same signer.
 pub const OTHER_ARTIFACT: &[u8] = b"another artifact\n";
+
+/// The provider the verification suites run with: `SEALCHECK_TEST_CRYPTO` (`rustcrypto`, the
+/// default, or `aws-lc` when the feature is built), so that CI runs them with each backend.
+pub fn provider() -> CryptoProvider {
+    match std::env::var("SEALCHECK_TEST_CRYPTO") {
+        Err(_) => CryptoProvider::rust_crypto(),
+        Ok(name) => CryptoProvider::by_name(&name).unwrap_or_else(|| panic!("SEALCHECK_TEST_CRYPTO={name}: not a backend of this build")),
+    }
+}
+
+/// [`provider`]'s backend.
+pub fn backend() -> &'static dyn Backend {
+    provider().backend()
+}
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(data).into()
@@ -288,5 +302,5 @@ pub fn verify_with(
 ) -> sealcheck::Result<VerifiedSignature> {
     let root = root.load()?;
     let bundle = bundle.parse()?;
-    Verifier::new(&root, &RUST_CRYPTO).with_thresholds(thresholds).verify(&bundle, artifact, policy, UnixTime::from_secs(NOW))
+    Verifier::new(&root, backend()).with_thresholds(thresholds).verify(&bundle, artifact, policy, UnixTime::from_secs(NOW))
 }

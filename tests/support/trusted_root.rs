@@ -4,7 +4,6 @@
 
 use serde_json::{Value, json};
 
-use sealcheck::crypto::RUST_CRYPTO;
 use sealcheck::sigstore::TrustedRoot;
 
 use super::b64;
@@ -94,6 +93,6 @@ impl TrustedRootSpec {
 
     /// Loads the JSON with sealcheck.
     pub fn load(&self) -> sealcheck::Result<TrustedRoot> {
-        TrustedRoot::from_json(self.to_json().as_bytes(), &RUST_CRYPTO)
+        TrustedRoot::from_json(self.to_json().as_bytes(), super::backend())
     }
 }

@@ -368,7 +368,8 @@ unsafe fn fail(e: &Error, out_error: *mut *mut sealcheck_buffer) -> sealcheck_re
     sealcheck_result::from_code(e.code())
 }
 
-const PROVIDER: CryptoProvider = CryptoProvider::rust_crypto();
+/// The C library (and the Go binding over it) verifies with AWS-LC.
+const PROVIDER: CryptoProvider = CryptoProvider::aws_lc();
 
 // ---- version, errors, buffers ------------------------------------------------------------
 
