@@ -72,18 +72,16 @@ fn parse_der_sig(der: &[u8]) -> (Vec<u8>, Vec<u8>) {
     (r, der[i + 2..i + 2 + sl].to_vec())
 }
 
-/// a − b, big-endian, a ≥ b, same width as a.
+/// a − b, big-endian, a ≥ b, as wide as a (b may carry DER's leading zero).
 fn sub_be(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let b: Vec<u8> = std::iter::repeat_n(0u8, a.len().saturating_sub(b.len())).chain(b.iter().copied().skip_while(|x| *x == 0 && b.len() > a.len())).collect();
+    let digits: Vec<u8> = b.iter().copied().skip_while(|x| *x == 0).collect();
+    let b: Vec<u8> = std::iter::repeat_n(0u8, a.len() - digits.len()).chain(digits).collect();
     let mut out = vec![0u8; a.len()];
     let mut borrow = 0i16;
     for i in (0..a.len()).rev() {
-        let mut d = a[i] as i16 - b[i] as i16 - borrow;
+        let d = i16::from(a[i]) - i16::from(b[i]) - borrow;
         borrow = i16::from(d < 0);
-        if d < 0 {
-            d += 256;
-        }
-        out[i] = d as u8;
+        out[i] = d.rem_euclid(256) as u8;
     }
     out
 }

@@ -3,7 +3,7 @@
 //! A backend does two things: hash bytes, and verify one signature by scheme and key. Everything
 //! else (which scheme a certificate, log or timestamp uses; what bytes are signed) is decided by
 //! the format modules. The default backend is pure-Rust RustCrypto ([`RUST_CRYPTO`]); with the
-//! `aws-lc` feature (std only) AWS-LC ([`CryptoProvider::aws_lc`]) is available too.
+//! `aws-lc` feature (std only) AWS-LC (`CryptoProvider::aws_lc`) is available too.
 
 #[cfg(feature = "aws-lc")]
 mod awslc;
