@@ -124,12 +124,11 @@ fn keyless(email: &str) -> Signer {
 
 /// A small OCI image manifest; the images differ only in their signatures.
 fn manifest(layer: &str) -> Vec<u8> {
-    let d = |b: &[u8]| format!("sha256:{}", hex(&sha256(b)));
     serde_json::to_vec(&json!({
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": { "mediaType": "application/vnd.oci.image.config.v1+json", "digest": d(b"{}"), "size": 2 },
-        "layers": [{ "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d(layer.as_bytes()), "size": layer.len() }],
+        "config": { "mediaType": "application/vnd.oci.image.config.v1+json", "digest": digest(b"{}"), "size": 2 },
+        "layers": [{ "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest(layer.as_bytes()), "size": layer.len() }],
     }))
     .unwrap()
 }

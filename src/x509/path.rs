@@ -259,8 +259,7 @@ impl<'a, A: AsRef<TrustAnchor>> PathBuilder<'a, A> {
                 if !names_issuer(cand, child) || cand.der() == child.der() || path.iter().any(|p| p.der() == cand.der()) {
                     continue;
                 }
-                spend_candidate(budget)?;
-                spend_signature(budget)?;
+                spend_link(budget)?;
                 let depth = path.len() + 1;
                 let step = check_link(self.backend, child, cand, path.len(), &name(depth - 1), &name(depth), true)
                     .and_then(|()| validity(cand, &name(depth), times));
@@ -295,8 +294,7 @@ impl<'a, A: AsRef<TrustAnchor>> PathBuilder<'a, A> {
         accept: &mut dyn FnMut(&VerifiedPath<'a>) -> Result<()>,
     ) -> core::result::Result<VerifiedPath<'a>, Fail> {
         let name = |i: usize| issuer_name(what, i);
-        spend_candidate(budget)?;
-        spend_signature(budget)?;
+        spend_link(budget)?;
         let depth = path.len();
         let check = || -> Result<()> {
             check_link(self.backend, child, anchor.first(), depth, &name(depth), &name(depth + 1), true)?;
@@ -324,21 +322,12 @@ impl<'a, A: AsRef<TrustAnchor>> PathBuilder<'a, A> {
     }
 }
 
-fn spend_candidate(budget: &mut Budget) -> core::result::Result<(), Fail> {
-    budget.candidates = budget.candidates.checked_sub(1).ok_or(Fail::Stop(Error::LimitExceeded {
-        what: "path building candidates",
-        max: Budget::CANDIDATES,
-        got: Budget::CANDIDATES + 1,
-    }))?;
-    Ok(())
-}
-
-fn spend_signature(budget: &mut Budget) -> core::result::Result<(), Fail> {
-    budget.signatures = budget.signatures.checked_sub(1).ok_or(Fail::Stop(Error::LimitExceeded {
-        what: "path building signature checks",
-        max: Budget::SIGNATURES,
-        got: Budget::SIGNATURES + 1,
-    }))?;
+/// Spends one issuer candidate and the signature check of its link: a candidate is tried only
+/// by checking its signature, so the two are always spent together (candidates first).
+fn spend_link(budget: &mut Budget) -> core::result::Result<(), Fail> {
+    let exhausted = |what, max| Fail::Stop(Error::LimitExceeded { what, max, got: max + 1 });
+    budget.candidates = budget.candidates.checked_sub(1).ok_or_else(|| exhausted("path building candidates", Budget::CANDIDATES))?;
+    budget.signatures = budget.signatures.checked_sub(1).ok_or_else(|| exhausted("path building signature checks", Budget::SIGNATURES))?;
     Ok(())
 }
 
