@@ -7,18 +7,22 @@
 //!   Fulcio + Rekor signature under a compiled `fulcio` policy, and the same signature verified
 //!   by the bundle verifier alone (the policy's trust was prepared at compile time: no root
 //!   parsing or regexp compilation per decision);
-//! - `decide/bare-bundle-happy-path-v0.3`: conformance `happy-path-v0.3`, for scale.
+//! - `decide/bare-bundle-happy-path-v0.3`: conformance `happy-path-v0.3`, for scale;
+//! - `decide-cached/1-signature`, `decide-cached/keyless-fulcio-rekor`: the same decisions with
+//!   a warm fact cache (the policy is applied, no signature is checked);
+//! - `batch/keyless-fulcio-rekor-x64/threads-N`: 64 keyless decisions by `decide_all` on N
+//!   threads, no cache (throughput in decisions; the ratio of the two is the scaling).
 
 mod common;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sealcheck::policy::{FsFiles, containers};
 use sealcheck::sigstore::Verifier;
 use sealcheck::verifier::{RootChoice, image_evidence};
-use sealcheck::{Artifact, Bundle, CertificateIdentity, CryptoProvider, ImageVerifier, Matcher, Signers, UnixTime};
+use sealcheck::{Artifact, Bundle, CertificateIdentity, CryptoProvider, FactCache, ImageVerifier, Matcher, Signers, UnixTime};
 
 fn vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors")
@@ -51,6 +55,32 @@ fn decide(c: &mut Criterion) {
     assert!(keyless.decide().allowed, "{}", keyless.decide().reason);
     g.bench_function("keyless-fulcio-rekor", |b| b.iter(|| keyless.decide()));
     g.bench_function("bare-keyless-fulcio-rekor", |b| b.iter(|| keyless.bare().expect("verifies")));
+    g.finish();
+
+    // The same decisions with a warm fact cache.
+    let cache = Arc::new(FactCache::default());
+    let (keyless_verifier, keyless_image) = keyless.parts();
+    let cached_keyless = keyless_verifier.clone().with_cache(cache.clone());
+    let cached_key = policy.clone().with_cache(cache.clone());
+    for _ in 0..2 {
+        assert!(cached_keyless.decide(keyless_image, common::KEYLESS_AT).allowed && cached_key.decide(&one, now).allowed);
+    }
+    assert_eq!(cache.stats().hits, 2, "the second round hits");
+    let mut g = c.benchmark_group("decide-cached");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("1-signature", |b| b.iter(|| cached_key.decide(&one, now)));
+    g.bench_function("keyless-fulcio-rekor", |b| b.iter(|| cached_keyless.decide(keyless_image, common::KEYLESS_AT)));
+    g.finish();
+
+    // Batch decisions across threads (no cache: the verification is the work).
+    let images = vec![keyless_image.clone(); 64];
+    let mut g = c.benchmark_group("batch/keyless-fulcio-rekor-x64");
+    g.throughput(Throughput::Elements(images.len() as u64));
+    for threads in [1, 2] {
+        g.bench_function(format!("threads-{threads}"), |b| {
+            b.iter(|| keyless_verifier.decide_all(&images, common::KEYLESS_AT, threads));
+        });
+    }
     g.finish();
 
     let case = vectors().join("sigstore-conformance/test/assets/bundle-verify");

@@ -1,5 +1,6 @@
 //! Text encodings of binary fields: base64 (RFC 4648 §4, as protobuf JSON writes `bytes`),
-//! lowercase hex, and PEM (RFC 7468 §2, strict).
+//! lowercase hex, and PEM (RFC 7468 §2, strict); and the length-prefixed [`Transcript`] whose
+//! hash names evidence and trust material inside sealcheck.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -51,6 +52,31 @@ pub fn hex_decode(what: &str, s: &str) -> Result<Vec<u8>> {
             Ok((hi * 16 + lo) as u8)
         })
         .collect()
+}
+
+/// Fields written one after another, each prefixed by its length (8 bytes, big-endian), so that
+/// no two sequences of fields give the same bytes. Its SHA-256 identifies evidence (duplicates,
+/// the fact cache) and trust material ([`Trust::digest`](crate::trust::Trust::digest)).
+#[derive(Debug, Default)]
+pub(crate) struct Transcript(Vec<u8>);
+
+impl Transcript {
+    /// Appends one field.
+    pub(crate) fn field(&mut self, x: &[u8]) -> &mut Self {
+        self.0.extend_from_slice(&(x.len() as u64).to_be_bytes());
+        self.0.extend_from_slice(x);
+        self
+    }
+
+    /// Appends a number as an 8-byte field.
+    pub(crate) fn number(&mut self, n: i64) -> &mut Self {
+        self.field(&n.to_be_bytes())
+    }
+
+    /// SHA-256 of the fields written.
+    pub(crate) fn sha256(&self) -> [u8; 32] {
+        crate::crypto::content_sha256(&self.0)
+    }
 }
 
 /// One PEM block: its label and decoded body.

@@ -113,6 +113,8 @@ extern crate std;
 #[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub mod asn1;
+#[cfg(feature = "std")]
+pub mod cache;
 #[cfg(not(feature = "test-support"))]
 pub(crate) mod asn1;
 pub mod cosign;
@@ -133,6 +135,8 @@ pub mod time;
 pub mod trust;
 pub mod verifier;
 
+#[cfg(feature = "std")]
+pub use cache::{CacheLimits, FactCache};
 pub use crypto::CryptoProvider;
 pub use error::{Error, ErrorClass, Input, Result};
 pub use facts::{CheckedLogEntry, SignatureFormat, TimeSource, VerifiedSignature, VerifiedSigner, VerifiedTime};

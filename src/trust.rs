@@ -10,7 +10,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::crypto::{Backend, HashAlgorithm, PublicKey};
-use crate::encoding::hex_encode;
+use crate::encoding::{Transcript, hex_encode};
 use crate::sigstore::identity::CertificateIdentity;
 use crate::sigstore::trusted_root::{TrustedRoot, Window};
 
@@ -96,7 +96,7 @@ impl Default for Thresholds {
 }
 
 /// Everything a signature is checked against: the trust material, who may sign, and the
-/// thresholds. Immutable and cheap to share (`Arc`).
+/// thresholds, named by a digest of all three. Immutable and cheap to share (`Arc`).
 #[derive(Debug, Clone)]
 pub struct Trust {
     /// Logs, CT logs, certificate authorities and timestamp authorities.
@@ -105,4 +105,60 @@ pub struct Trust {
     pub signers: Signers,
     /// How much independent evidence is required.
     pub thresholds: Thresholds,
+    digest: [u8; 32],
+}
+
+impl Trust {
+    /// Trust in `signers` through `root`, with `thresholds`.
+    #[must_use]
+    pub fn new(root: Arc<TrustedRoot>, signers: Signers, thresholds: Thresholds) -> Self {
+        let mut t = Transcript::default();
+        root.transcribe(&mut t);
+        match &signers {
+            Signers::Keys(keys) => {
+                t.number(0).number(keys.len() as i64);
+                for k in keys {
+                    t.field(&k.id).number(i64::from(k.valid_for.is_some()));
+                    k.valid_for.unwrap_or(Window::ALWAYS).transcribe(&mut t);
+                }
+            }
+            Signers::Certificate(id) => id.transcribe(t.number(1)),
+        }
+        t.number(thresholds.tlog as i64).number(thresholds.ctlog as i64).number(thresholds.timestamps as i64);
+        let digest = t.sha256();
+        Self { root, signers, thresholds, digest }
+    }
+
+    /// SHA-256 naming everything a verification under this trust depends on (every log, CA and
+    /// TSA with its window, the signers, the thresholds): two trusts with the same digest
+    /// verify the same evidence to the same facts. The fact cache keys on it.
+    #[must_use]
+    pub const fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigstore::identity::Matcher;
+
+    fn trust(san: Matcher, thresholds: Thresholds) -> Trust {
+        let root = Arc::new(TrustedRoot::from_parts(Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+        Trust::new(root, Signers::Certificate(CertificateIdentity::new(san, Matcher::exact("https://issuer"))), thresholds)
+    }
+
+    #[test]
+    fn the_digest_names_signers_and_thresholds() {
+        let d = |t: Trust| *t.digest();
+        let base = d(trust(Matcher::exact("a"), Thresholds::default()));
+        assert_eq!(base, d(trust(Matcher::exact("a"), Thresholds::default())));
+        assert_ne!(base, d(trust(Matcher::exact("b"), Thresholds::default())));
+        assert_ne!(base, d(trust(Matcher::regex("a").unwrap(), Thresholds::default())), "a regexp is not the exact value");
+        assert_ne!(base, d(trust(Matcher::exact("a"), Thresholds { tlog: 2, ..Thresholds::default() })));
+        let with_root = |root: TrustedRoot| d(Trust::new(Arc::new(root), Signers::Keys(Vec::new()), Thresholds::default()));
+        let empty = with_root(TrustedRoot::from_parts(Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+        let pki = with_root(TrustedRoot::from_parts(Vec::new(), Vec::new(), Vec::new(), Vec::new()).with_leaf_purpose(crate::x509::KeyPurpose::CodeSigningUnlessUnrestricted));
+        assert_ne!(empty, pki);
+    }
 }

@@ -21,6 +21,8 @@ use crate::cosign::{DSSE_MEDIA_TYPE, SimpleSigningPayload, StoredSignature};
 use crate::crypto::{Backend, CryptoProvider, Digest, HashAlgorithm, Message, PublicKey, SignatureScheme};
 use crate::encoding::{hex_decode, hex_encode, pem_decode_one};
 use crate::error::{Error, Input, Result};
+#[cfg(feature = "std")]
+use crate::cache::FactCache;
 use crate::facts::{BoundDigest, SignatureFormat, VerifiedSignature};
 use crate::limits::WorkBudget;
 use crate::oci::{EvidenceItem, ImageEvidence, OciDigest, Reference};
@@ -203,6 +205,8 @@ impl BundleVerifier {
 pub struct ImageVerifier {
     policy: Arc<CompiledPolicy>,
     provider: CryptoProvider,
+    #[cfg(feature = "std")]
+    cache: Option<Arc<FactCache>>,
 }
 
 /// A backend that counts signature checks against the decision's budget.
@@ -245,7 +249,53 @@ impl ImageVerifier {
     /// A verifier deciding under `policy` with `provider`.
     #[must_use]
     pub fn new(policy: Arc<CompiledPolicy>, provider: CryptoProvider) -> Self {
-        Self { policy, provider }
+        Self {
+            policy,
+            provider,
+            #[cfg(feature = "std")]
+            cache: None,
+        }
+    }
+
+    /// The same verifier, reusing and recording verified facts in `cache` (which verifiers
+    /// under other policies may share: entries are keyed by the trust that verified them).
+    #[cfg(feature = "std")]
+    #[must_use]
+    pub fn with_cache(mut self, cache: Arc<FactCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Decides every image in `images` at `now` on up to `threads` threads (at least one),
+    /// sharing this verifier (its policy and cache): `decide` for each, in order.
+    #[cfg(feature = "std")]
+    #[must_use]
+    pub fn decide_all(&self, images: &[ImageEvidence], now: UnixTime, threads: usize) -> Vec<Decision> {
+        use core::sync::atomic::{AtomicUsize, Ordering};
+        let threads = threads.clamp(1, images.len().max(1));
+        if threads == 1 {
+            return images.iter().map(|i| self.decide(i, now)).collect();
+        }
+        let next = AtomicUsize::new(0);
+        let mut out: Vec<(usize, Decision)> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(image) = images.get(i) else { break };
+                            done.push((i, self.decide(image, now)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            // decide() does not panic; a worker that did would be a bug to surface, not hide.
+            workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        out.sort_unstable_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, d)| d).collect()
     }
 
     /// The policy.
@@ -260,13 +310,12 @@ impl ImageVerifier {
         let b = self.provider.backend();
         let (scope, rule) = self.policy.rule_for("docker", image.reference());
         let mut record = Decision::new(image.reference(), scope, hex_encode(self.policy.digest()), now);
-        let subject = match subject(b, image) {
+        let subject = match subject(image) {
             Ok(s) => s,
             Err(e) => return record.refuse(alloc::format!("manifest: {e}")),
         };
         record.manifest_digest = Some(decided_digest(image.reference(), &subject.manifest));
         record.index_digest = subject.index.as_ref().map(|i| OciDigest::from_digest(i[0]));
-        let keys = evidence_keys(b, image);
         let budget = WorkBudget::default();
         let metered = Metered { inner: b, budget: &budget };
         for (i, req) in rule.requirements().iter().enumerate() {
@@ -278,7 +327,7 @@ impl ImageVerifier {
                 }
                 Requirement::Reject => rec.reason = "rejects every image".into(),
                 Requirement::Unsupported { reason, .. } => rec.reason.clone_from(reason),
-                Requirement::Signed(sr) => self.signature_requirement(&metered, &budget, sr, image, &subject, &keys, now, &mut rec),
+                Requirement::Signed(sr) => self.signature_requirement(&metered, &budget, sr, image, &subject, now, &mut rec),
             }
             record.requirements.push(rec);
         }
@@ -294,10 +343,19 @@ impl ImageVerifier {
         sr: &SignatureRequirement,
         image: &ImageEvidence,
         subject: &Subject,
-        keys: &[[u8; 32]],
         now: UnixTime,
         rec: &mut RequirementRecord,
     ) {
+        // The requirement judges verified facts, fresh or cached, the same way.
+        let judge = |v: &VerifiedSignature| {
+            let claims = Claims {
+                format: v.format,
+                digests: &v.digests.iter().map(|d| *d.digest()).collect::<Vec<_>>(),
+                signed_reference: v.signed_reference.as_deref(),
+                predicate_type: v.predicate_type(),
+            };
+            sr.judge(&claims, subject)
+        };
         let mut considered = 0usize;
         let mut first_of: BTreeMap<[u8; 32], usize> = BTreeMap::new();
         for (i, found) in image.items().iter().enumerate() {
@@ -306,7 +364,7 @@ impl ImageVerifier {
                 continue;
             }
             // Identical evidence is examined once.
-            if let Some(&j) = first_of.get(&keys[i]) {
+            if let Some(&j) = first_of.get(found.key()) {
                 considered += 1;
                 let e = rec.signatures.iter().find(|s| s.index == j).map_or_else(
                     || Error::Usage(alloc::format!("duplicate of evidence {j}")),
@@ -315,7 +373,29 @@ impl ImageVerifier {
                 rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
                 continue;
             }
-            first_of.insert(keys[i], i);
+            first_of.insert(*found.key(), i);
+            #[cfg(feature = "std")]
+            let cached = self.cache.as_deref().map(|c| {
+                let index = subject.index.as_ref().filter(|_| sr.index_signatures).map(|ix| ix[0].as_bytes());
+                let key = crate::cache::FactKey::new(found, &sr.trust, &[subject.manifest[0].as_bytes(), index.unwrap_or_default()]);
+                (c, key, c.get(&key, now))
+            });
+            #[cfg(feature = "std")]
+            if let Some((_, _, Some(v))) = &cached {
+                considered += 1;
+                match judge(v) {
+                    Ok(matched) => {
+                        rec.signatures.push(SignatureRecord::accepted(i, &found.origin, v, matched));
+                        rec.satisfied = true;
+                        rec.reason = alloc::format!("signature {i} accepted (verified facts cached)");
+                        return;
+                    }
+                    Err(e) => {
+                        rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
+                        continue;
+                    }
+                }
+            }
             // Cheap checks first: what the evidence claims, then the certificate identity.
             let parsed = match parse(metered.inner, &found.item, sr, image, subject).and_then(|p| {
                 let claims = Claims {
@@ -345,17 +425,12 @@ impl ImageVerifier {
                 rec.reason = alloc::format!("evidence left unchecked: {e}");
                 return;
             }
-            let verdict = verify_parsed(metered, parsed, &sr.trust, image, now).and_then(|v| {
-                let claims = Claims {
-                    format: v.format,
-                    digests: &v.digests.iter().map(|d| *d.digest()).collect::<Vec<_>>(),
-                    signed_reference: v.signed_reference.as_deref(),
-                    predicate_type: v.predicate_type(),
-                };
-                let matched = sr.judge(&claims, subject)?;
-                Ok((v, matched))
-            });
-            match verdict {
+            let verdict = verify_parsed(metered, parsed, &sr.trust, image, now);
+            #[cfg(feature = "std")]
+            if let (Some((c, key, None)), Ok(v)) = (&cached, &verdict) {
+                c.insert(*key, v, found.item.size());
+            }
+            match verdict.and_then(|v| judge(&v).map(|m| (v, m))) {
                 Ok((v, matched)) => {
                     rec.signatures.push(SignatureRecord::accepted(i, &found.origin, &v, matched));
                     rec.satisfied = true;
@@ -395,61 +470,29 @@ fn item_format(item: &EvidenceItem) -> SignatureFormat {
     }
 }
 
-/// SHA-256 over each item's kind and bytes (payload and annotations, or bundle JSON): equal keys
-/// are identical evidence.
-fn evidence_keys(b: &dyn Backend, image: &ImageEvidence) -> Vec<[u8; 32]> {
-    image
-        .items()
-        .iter()
-        .map(|f| {
-            let mut bytes = Vec::new();
-            let mut field = |x: &[u8]| {
-                bytes.extend_from_slice(&(x.len() as u64).to_be_bytes());
-                bytes.extend_from_slice(x);
-            };
-            match &f.item {
-                EvidenceItem::SimpleSigning(s) | EvidenceItem::Attestation(s) => {
-                    field(&[u8::from(matches!(f.item, EvidenceItem::Attestation(_)))]);
-                    field(s.media_type.as_bytes());
-                    field(&s.payload);
-                    for (k, v) in &s.annotations {
-                        field(k.as_bytes());
-                        field(v.as_bytes());
-                    }
-                }
-                EvidenceItem::Bundle(j) => {
-                    field(b"bundle");
-                    field(j);
-                }
-            }
-            let mut key = [0u8; 32];
-            key.copy_from_slice(b.digest(HashAlgorithm::Sha256, &bytes).as_bytes());
-            key
-        })
-        .collect()
-}
-
 /// What is decided: the manifest (schema 2, matching the reference's digest) and the index it
-/// was reached through, if that index lists it.
-fn subject(b: &dyn Backend, image: &ImageEvidence) -> Result<Subject> {
-    let m = image.manifest().ok_or(Error::MissingEvidence("image manifest"))?;
-    let v: serde_json::Value = serde_json::from_slice(m).map_err(|e| Error::Json { what: "image manifest", detail: alloc::format!("{e}") })?;
+/// was reached through, if that index lists it. The digests were computed when the evidence was
+/// gathered.
+fn subject(image: &ImageEvidence) -> Result<Subject> {
+    let (m, manifest) = image.manifest().zip(image.manifest_digests()).ok_or(Error::MissingEvidence("image manifest"))?;
     // Schema 1 manifests (whose digest excludes embedded JWS signatures) are refused.
-    if v.get("schemaVersion").and_then(serde_json::Value::as_u64) != Some(2) {
+    if image.manifest_schema_version() != Some(2) {
+        serde_json::from_slice::<serde::de::IgnoredAny>(m).map_err(|e| Error::Json { what: "image manifest", detail: alloc::format!("{e}") })?;
         return Err(Error::Json { what: "image manifest", detail: "only schemaVersion 2 manifests are accepted".into() });
     }
     if let Some(d) = image.reference().digest() {
-        d.verify(b, m)?;
+        if !manifest.contains(d.digest()) {
+            return Err(Error::ArtifactMismatch("content does not match its digest"));
+        }
     }
-    let manifest = crate::policy::digest_set(b, m);
-    let index = match image.index() {
-        Some(ix) => {
+    let index = match image.index().zip(image.index_digests()) {
+        Some((ix, digests)) => {
             let listed = crate::oci::manifest::Manifest::from_json(ix)?;
-            listed.manifests.iter().any(|d| manifest.contains(d.digest.digest())).then(|| crate::policy::digest_set(b, ix))
+            listed.manifests.iter().any(|d| manifest.contains(d.digest.digest())).then_some(*digests)
         }
         None => None,
     };
-    Ok(Subject { reference: image.reference().clone(), manifest, index })
+    Ok(Subject { reference: image.reference().clone(), manifest: *manifest, index })
 }
 
 /// The manifest digest a decision is about: the reference's, or the manifest's SHA-256.

@@ -15,7 +15,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
@@ -27,7 +27,7 @@ use sealcheck::oci::source::{Selector, collect};
 use sealcheck::oci::{OciDigest, Reference};
 use sealcheck::oci::{EvidenceItem, ImageEvidence};
 use sealcheck::policy::{Decision, FsFiles, containers};
-use sealcheck::ImageVerifier;
+use sealcheck::{FactCache, ImageVerifier};
 use sealcheck::{Error, UnixTime};
 
 use support::bundle::{Content, IN_TOTO, Signer, pae};
@@ -1275,4 +1275,126 @@ fn cosign_save_layouts() {
     let ev = evidence_for(&l, &reference(), &Selector::Default).unwrap();
     assert_eq!(ev.items()[0].origin, "cosign save dev.cosignproject.cosign/sigs layer 0");
     assert_allowed(&key_policy().decide(&ev, now()));
+}
+
+// ---- the fact cache (src/cache.rs) and batch decisions ----------------------------------------
+
+/// One cache shared by verifiers compiled from the same policy text (a reload): the first
+/// decision verifies and records the facts; the next, by another verifier, spends no signature
+/// check and explains the decision the same way a fresh one does.
+#[test]
+fn cached_facts_decide_as_fresh_ones_without_signature_checks() {
+    let cases: [(&str, fn(&mut Layout, &Desc), fn() -> Policy); 3] = [
+        ("legacy key", |l, image| drop(sign_legacy(l, &image.digest, &key_signer())), key_policy),
+        ("legacy keyless", |l, image| drop(sign_legacy(l, &image.digest, &keyless_signer())), keyless_policy),
+        ("v3 keyless", |l, image| drop(add_referrer(l, image, &v3_signature(&keyless_signer(), &image.digest))), keyless_policy),
+    ];
+    for (name, sign, policy) in cases {
+        let (mut l, image) = image_layout();
+        sign(&mut l, &image);
+        let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+        let fresh = policy().decide(&ev, now());
+        assert_allowed(&fresh);
+        let cache = Arc::new(FactCache::default());
+        let first = policy().with_cache(cache.clone()).decide(&ev, now());
+        assert_eq!(first, fresh, "{name}: a miss decides as without a cache");
+        let again = policy().with_cache(cache.clone()).decide(&ev, now());
+        assert_allowed(&again);
+        assert_eq!(again.signature_checks, 0, "{name}");
+        assert!(again.requirements[0].reason.contains("cached"), "{name}: {}", again.requirements[0].reason);
+        let (a, f) = (&again.requirements[0].signatures[0], &fresh.requirements[0].signatures[0]);
+        assert_eq!((&a.signer, &a.signed_reference, &a.times, a.matched), (&f.signer, &f.signed_reference, &f.times, f.matched), "{name}");
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 1, 1), "{name}");
+    }
+}
+
+/// Cached facts are judged by each policy that meets them: the same trust (the same key) under
+/// a `signedIdentity` naming another repository denies, with the cached facts and no checks.
+#[test]
+fn cached_facts_are_judged_by_each_policy() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    let cache = Arc::new(FactCache::default());
+    assert_allowed(&key_policy().with_cache(cache.clone()).decide(&ev, now()));
+    let key = b64(key_signer().key.public_pem().as_bytes());
+    let other_repo = compiled(
+        &json!({ "default": [{ "type": "sigstoreSigned", "keyData": key,
+            "signedIdentity": { "type": "exactRepository", "dockerRepository": "registry.sigstore.test/ns/other" } }] })
+        .to_string(),
+    )
+    .with_cache(cache.clone());
+    let d = other_repo.decide(&ev, now());
+    assert!(!d.allowed, "{}", d.reason);
+    assert_eq!(d.signature_checks, 0);
+    assert_eq!(cache.stats().hits, 1);
+    assert_eq!(d, compiled(&json!({ "default": [{ "type": "sigstoreSigned", "keyData": key,
+            "signedIdentity": { "type": "exactRepository", "dockerRepository": "registry.sigstore.test/ns/other" } }] })
+        .to_string()).decide(&ev, now()), "denied exactly as without a cache");
+}
+
+/// Other trust never meets the facts: a policy trusting another key misses and verifies (and
+/// refuses); another keyless identity misses too.
+#[test]
+fn cached_facts_are_keyed_by_the_trust_that_verified_them() {
+    let (mut l, image) = image_layout();
+    sign_legacy(&mut l, &image.digest, &keyless_signer());
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    let cache = Arc::new(FactCache::default());
+    assert_allowed(&keyless_policy().with_cache(cache.clone()).decide(&ev, now()));
+    let mut req = keyless_requirement();
+    req["sealcheckKeyless"]["subjectRegexp"] = json!(format!("{}.*", &SAN[..20]));
+    req["sealcheckKeyless"].as_object_mut().unwrap().remove("subject");
+    let wider = policy(req).with_cache(cache.clone());
+    let d = wider.decide(&ev, now());
+    assert_allowed(&d);
+    assert!(d.signature_checks > 0, "another identity is other trust: verified again");
+    // A key image: a policy trusting another key verifies again, and refuses.
+    let (mut l, image) = image_layout_with(b"key-signed");
+    sign_legacy(&mut l, &image.digest, &key_signer());
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    assert_allowed(&key_policy().with_cache(cache.clone()).decide(&ev, now()));
+    let other_key = policy(json!({ "keyData": b64(support::keys::Key::p256("another").public_pem().as_bytes()) }));
+    let d = other_key.with_cache(cache.clone()).decide(&ev, now());
+    assert!(!d.allowed && d.signature_checks > 0, "{}", d.reason);
+    assert_eq!(cache.stats().hits, 0);
+}
+
+/// A fact holds only from its latest verified time on: asked about an earlier verification
+/// time, the cache is not used and the evidence is verified (and refused) again.
+#[test]
+fn cached_facts_hold_only_from_their_verified_times() {
+    let (mut l, image) = image_layout();
+    add_referrer(&mut l, &image, &v3_signature(&keyless_signer(), &image.digest));
+    let ev = evidence(&l, &Selector::Tag(TAG.into())).unwrap();
+    let cache = Arc::new(FactCache::default());
+    let p = keyless_policy().with_cache(cache.clone());
+    assert_allowed(&p.decide(&ev, now()));
+    let before = p.decide(&ev, UnixTime::from_secs(SIGNED_AT - 1));
+    assert_refused(&before, &["TimeInFuture"]);
+    let later = p.decide(&ev, UnixTime::from_secs(NOW + YEAR));
+    assert_allowed(&later);
+    assert_eq!(later.signature_checks, 0);
+    assert_eq!((cache.stats().hits, cache.stats().misses), (1, 2));
+}
+
+/// `decide_all` on two threads decides each image as `decide` does, in order.
+#[test]
+fn batch_decisions_equal_single_ones() {
+    let mut images = Vec::new();
+    for i in 0..8u8 {
+        let (mut l, image) = image_layout_with(&[b'x', i]);
+        if i % 3 != 0 {
+            add_referrer(&mut l, &image, &v3_signature(&keyless_signer(), &image.digest));
+        }
+        images.push(evidence(&l, &Selector::Tag(TAG.into())).unwrap());
+    }
+    let p = keyless_policy();
+    let one: Vec<Decision> = images.iter().map(|ev| p.decide(ev, now())).collect();
+    assert_eq!(one.iter().filter(|d| d.allowed).count(), 5);
+    for threads in [1, 2, 16] {
+        assert_eq!(p.decide_all(&images, now(), threads), one, "{threads} threads");
+    }
+    assert!(p.decide_all(&[], now(), 2).is_empty());
 }

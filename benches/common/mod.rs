@@ -333,6 +333,12 @@ impl KeylessImage {
         self.verifier.decide(&self.image, KEYLESS_AT)
     }
 
+    /// The compiled policy's verifier and the image's evidence.
+    #[must_use]
+    pub const fn parts(&self) -> (&sealcheck::ImageVerifier, &sealcheck::ImageEvidence) {
+        (&self.verifier, &self.image)
+    }
+
     /// The bundle verification the decision contains.
     pub fn bare(&self) -> sealcheck::Result<VerifiedSignature> {
         Verifier::new(&self.trust.root, &RUST_CRYPTO)

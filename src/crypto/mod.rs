@@ -189,6 +189,22 @@ pub enum Message<'a> {
     Prehashed(&'a Digest),
 }
 
+/// SHA-256 for naming things inside sealcheck (evidence, trust material, cache keys), with the
+/// pure-Rust implementation whatever the provider: these names are compared with each other,
+/// never with a signed value, so they are not a verification the provider performs.
+pub(crate) fn content_sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(RUST_CRYPTO.digest(HashAlgorithm::Sha256, data).as_bytes());
+    out
+}
+
+/// SHA-256, SHA-384 and SHA-512 of content found once and compared many times (a manifest and
+/// the index it was reached through: what signatures must bind), computed when it is found,
+/// with the pure-Rust implementation as [`content_sha256`] (the same bytes as any provider's).
+pub(crate) fn content_digests(data: &[u8]) -> [Digest; 3] {
+    [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512].map(|alg| RUST_CRYPTO.digest(alg, data))
+}
+
 /// A cryptographic backend: hashing and single-signature verification. Implementations must be
 /// deterministic and must not panic on any input.
 pub trait Backend: Send + Sync {

@@ -12,6 +12,8 @@ use alloc::vec::Vec;
 
 use super::Reference;
 use crate::cosign::StoredSignature;
+use crate::crypto::{Digest, content_digests};
+use crate::encoding::Transcript;
 use crate::error::{Error, Result};
 use crate::limits::{EvidenceBudget, MAX_IMAGE_SIGNATURES};
 
@@ -37,6 +39,33 @@ impl EvidenceItem {
     }
 
     const KIND_NAMES: [&'static str; 3] = ["image signatures", "image attestations", "image bundles"];
+
+    /// Its size in bytes (the payload, or the bundle JSON).
+    #[must_use]
+    pub fn size(&self) -> usize {
+        match self {
+            Self::SimpleSigning(s) | Self::Attestation(s) => s.payload.len() + s.annotations.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>(),
+            Self::Bundle(j) => j.len(),
+        }
+    }
+
+    /// SHA-256 over the item's kind and bytes (media type, payload and annotations, or the
+    /// bundle JSON): equal keys are identical evidence.
+    fn key(&self) -> [u8; 32] {
+        let mut t = Transcript::default();
+        match self {
+            Self::SimpleSigning(s) | Self::Attestation(s) => {
+                t.number(self.kind() as i64).field(s.media_type.as_bytes()).field(&s.payload);
+                for (k, v) in &s.annotations {
+                    t.field(k.as_bytes()).field(v.as_bytes());
+                }
+            }
+            Self::Bundle(j) => {
+                t.number(self.kind() as i64).field(j);
+            }
+        }
+        t.sha256()
+    }
 }
 
 /// An evidence item and where it was found (`tag sha256-….sig layer 0`, `referrer sha256:…`,
@@ -48,14 +77,46 @@ pub struct Found {
     pub item: EvidenceItem,
     /// Where the source found it.
     pub origin: String,
+    key: [u8; 32],
+}
+
+impl Found {
+    /// SHA-256 naming the evidence (computed once, when it was found): equal keys are identical
+    /// evidence.
+    #[must_use]
+    pub const fn key(&self) -> &[u8; 32] {
+        &self.key
+    }
+}
+
+/// Bytes with their digests in every algorithm sealcheck knows (computed once, when found).
+#[derive(Debug, Clone)]
+struct Addressed {
+    bytes: Vec<u8>,
+    digests: [Digest; 3],
+    /// Its `schemaVersion`, when it is a JSON object with a numeric one.
+    schema_version: Option<u64>,
+}
+
+impl Addressed {
+    fn new(bytes: Vec<u8>) -> Self {
+        #[derive(serde::Deserialize)]
+        struct Schema {
+            #[serde(rename = "schemaVersion")]
+            schema_version: Option<serde_json::Value>,
+        }
+        let digests = content_digests(&bytes);
+        let schema_version = serde_json::from_slice::<Schema>(&bytes).ok().and_then(|s| s.schema_version?.as_u64());
+        Self { bytes, digests, schema_version }
+    }
 }
 
 /// Everything gathered for one image.
 #[derive(Debug, Clone)]
 pub struct ImageEvidence {
     reference: Reference,
-    manifest: Option<Vec<u8>>,
-    index: Option<Vec<u8>>,
+    manifest: Option<Addressed>,
+    index: Option<Addressed>,
     items: Vec<Found>,
     counts: [usize; 3],
     budget: EvidenceBudget,
@@ -72,13 +133,13 @@ impl ImageEvidence {
     /// Sets the manifest decided on.
     #[must_use]
     pub fn with_manifest(mut self, manifest: Vec<u8>) -> Self {
-        self.manifest = Some(manifest);
+        self.manifest = Some(Addressed::new(manifest));
         self
     }
 
     /// Sets the image index the manifest was reached through (a multi-platform image).
     pub fn set_index(&mut self, index: Vec<u8>) {
-        self.index = Some(index);
+        self.index = Some(Addressed::new(index));
     }
 
     /// Charges `size` bytes of evidence about to be read to the budget, or fails if they do not
@@ -94,7 +155,8 @@ impl ImageEvidence {
             return Err(Error::LimitExceeded { what: EvidenceItem::KIND_NAMES[k], max: MAX_IMAGE_SIGNATURES, got: self.counts[k] + 1 });
         }
         self.counts[k] += 1;
-        self.items.push(Found { item, origin: origin.into() });
+        let key = item.key();
+        self.items.push(Found { item, origin: origin.into(), key });
         Ok(())
     }
 
@@ -107,13 +169,31 @@ impl ImageEvidence {
     /// The manifest bytes, if any.
     #[must_use]
     pub fn manifest(&self) -> Option<&[u8]> {
-        self.manifest.as_deref()
+        self.manifest.as_ref().map(|m| m.bytes.as_slice())
+    }
+
+    /// The manifest's SHA-256, SHA-384 and SHA-512, if there is a manifest.
+    #[must_use]
+    pub fn manifest_digests(&self) -> Option<&[Digest; 3]> {
+        self.manifest.as_ref().map(|m| &m.digests)
+    }
+
+    /// The manifest's `schemaVersion`, if there is a manifest, it is JSON and has a numeric one.
+    #[must_use]
+    pub fn manifest_schema_version(&self) -> Option<u64> {
+        self.manifest.as_ref().and_then(|m| m.schema_version)
     }
 
     /// The index bytes the manifest was reached through, if any.
     #[must_use]
     pub fn index(&self) -> Option<&[u8]> {
-        self.index.as_deref()
+        self.index.as_ref().map(|m| m.bytes.as_slice())
+    }
+
+    /// The index's SHA-256, SHA-384 and SHA-512, if there is an index.
+    #[must_use]
+    pub fn index_digests(&self) -> Option<&[Digest; 3]> {
+        self.index.as_ref().map(|m| &m.digests)
     }
 
     /// The items, in the order they were found.

@@ -387,11 +387,11 @@ impl Loader<'_> {
                     // A Rekor key makes a SET from it required; without one, none is read (as
                     // containers/image ignores Rekor evidence then).
                     let tlog = usize::from(!rekor_logs.is_empty());
-                    Some(Trust {
-                        root: Arc::new(TrustedRoot::from_parts(rekor_logs, Vec::new(), Vec::new(), Vec::new())),
-                        signers: Signers::Keys(keys),
-                        thresholds: Thresholds { tlog, ctlog: 0, timestamps: 0 },
-                    })
+                    Some(Trust::new(
+                        Arc::new(TrustedRoot::from_parts(rekor_logs, Vec::new(), Vec::new(), Vec::new())),
+                        Signers::Keys(keys),
+                        Thresholds { tlog, ctlog: 0, timestamps: 0 },
+                    ))
                 } else if let Some(f) = fulcio {
                     self.fulcio(f, rekor_logs)?
                 } else if let Some(p) = pki {
@@ -427,11 +427,11 @@ impl Loader<'_> {
             return Ok(None);
         }
         let cas = self.anchors("fulcio ca", &ca)?;
-        Ok(Some(Trust {
-            root: Arc::new(TrustedRoot::from_parts(rekor, Vec::new(), cas, Vec::new())),
-            signers: Signers::Certificate(CertificateIdentity::email(&subject_email, &oidc_issuer)),
-            thresholds: Thresholds { tlog: 1, ctlog: 0, timestamps: 1 },
-        }))
+        Ok(Some(Trust::new(
+            Arc::new(TrustedRoot::from_parts(rekor, Vec::new(), cas, Vec::new())),
+            Signers::Certificate(CertificateIdentity::email(&subject_email, &oidc_issuer)),
+            Thresholds { tlog: 1, ctlog: 0, timestamps: 1 },
+        )))
     }
 
     /// `pki`: certificates chaining to the root file (through the intermediates file, or the
@@ -461,7 +461,7 @@ impl Loader<'_> {
         let root = TrustedRoot::from_parts(Vec::new(), Vec::new(), cas, Vec::new())
             .with_leaf_purpose(KeyPurpose::CodeSigningUnlessUnrestricted)
             .with_intermediates(intermediates);
-        Ok(Some(Trust { root: Arc::new(root), signers: Signers::Certificate(identity), thresholds: Thresholds { tlog: 0, ctlog: 0, timestamps: 0 } }))
+        Ok(Some(Trust::new(Arc::new(root), Signers::Certificate(identity), Thresholds { tlog: 0, ctlog: 0, timestamps: 0 })))
     }
 
     /// `sealcheckKeyless`: a Sigstore trusted root, with the default Sigstore thresholds.
@@ -500,7 +500,7 @@ impl Loader<'_> {
                 Arc::new(TrustedRoot::from_json(&bytes, self.backend).map_err(|e| e.loading(Input::TrustedRoot, what))?)
             }
         };
-        Ok(Some(Trust { root, signers: Signers::Certificate(identity), thresholds: Thresholds::default() }))
+        Ok(Some(Trust::new(root, Signers::Certificate(identity), Thresholds::default())))
     }
 }
 

@@ -287,11 +287,6 @@ impl CompiledPolicy {
     }
 }
 
-/// The three digests of `bytes` a [`Subject`] holds.
-pub fn digest_set(backend: &dyn crate::crypto::Backend, bytes: &[u8]) -> [Digest; 3] {
-    [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512].map(|a| backend.digest(a, bytes))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use regex_automata::meta::Regex;
 use regex_syntax::hir::{Hir, Look};
 
+use crate::encoding::Transcript;
 use crate::error::{Error, Result};
 use crate::limits::{MAX_PATTERN_BYTES, MAX_PATTERN_NFA_BYTES};
 use crate::x509::{Certificate, FulcioExtensions, SubjectAltName};
@@ -69,6 +70,10 @@ impl Matcher {
     #[must_use]
     pub const fn is_regex(&self) -> bool {
         matches!(self.0, Kind::Regex { .. })
+    }
+
+    pub(crate) fn transcribe(&self, t: &mut Transcript) {
+        t.number(i64::from(self.is_regex())).field(self.as_str().as_bytes());
     }
 
     /// The exact value or the pattern, as given.
@@ -216,6 +221,30 @@ impl CertificateIdentity {
     pub fn with_extension(mut self, field: FulcioField, m: Matcher) -> Self {
         self.extensions.push((field, m));
         self
+    }
+
+    pub(crate) fn transcribe(&self, t: &mut Transcript) {
+        let opt = |t: &mut Transcript, v: &Option<String>| {
+            t.number(i64::from(v.is_some())).field(v.as_deref().unwrap_or_default().as_bytes());
+        };
+        match &self.san {
+            SanRule::Any(m) => m.transcribe(t.number(0)),
+            SanRule::Email(e) => {
+                t.number(1).field(e.as_bytes());
+            }
+            SanRule::Pki { email, hostname } => {
+                opt(t.number(2), email);
+                opt(t, hostname);
+            }
+        }
+        t.number(i64::from(self.issuer.is_some()));
+        if let Some(m) = &self.issuer {
+            m.transcribe(t);
+        }
+        t.number(self.extensions.len() as i64);
+        for (f, m) in &self.extensions {
+            m.transcribe(t.field(f.name().as_bytes()));
+        }
     }
 
     /// Checks `leaf` against the identity: the SAN rule, then the issuer, then each extension

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::json::{self, Bytes};
 use crate::crypto::{Backend, KeyAlgorithm, PublicKey, SignatureScheme};
+use crate::encoding::Transcript;
 use crate::error::{Error, Result};
 use crate::limits::{self, MAX_TRUSTED_ROOT_BYTES, MAX_TRUST_ROOT_ENTRIES};
 use crate::time::UnixTime;
@@ -48,6 +49,10 @@ impl Window {
     #[must_use]
     pub fn contains(&self, t: UnixTime) -> bool {
         self.start <= t && self.end.is_none_or(|e| t <= e)
+    }
+
+    pub(crate) fn transcribe(&self, t: &mut Transcript) {
+        t.number(self.start.secs()).number(i64::from(self.end.is_some())).number(self.end.map_or(0, UnixTime::secs));
     }
 }
 
@@ -327,6 +332,32 @@ impl TrustedRoot {
     #[must_use]
     pub fn timestamp_authorities(&self) -> &[Authority] {
         &self.tsas
+    }
+
+    /// Writes everything a verification depends on: each log's URL, id, key, scheme and window;
+    /// each authority's URI, chain and window; the leaf purpose; the untrusted intermediates.
+    pub(crate) fn transcribe(&self, t: &mut Transcript) {
+        for logs in [&self.tlogs, &self.ctlogs] {
+            t.number(logs.len() as i64);
+            for l in logs {
+                t.field(l.base_url.as_bytes()).field(&l.key_id).field(l.key.spki_der()).field(alloc::format!("{:?}", l.scheme).as_bytes());
+                l.valid_for.transcribe(t);
+            }
+        }
+        for auths in [&self.cas, &self.tsas] {
+            t.number(auths.len() as i64);
+            for a in auths {
+                t.field(a.uri.as_bytes()).number(a.chain().len() as i64);
+                for c in a.chain() {
+                    t.field(c.der());
+                }
+                a.valid_for.transcribe(t);
+            }
+        }
+        t.field(alloc::format!("{:?}", self.leaf_purpose).as_bytes()).number(self.intermediates.len() as i64);
+        for c in &self.intermediates {
+            t.field(c.der());
+        }
     }
 }
 
