@@ -36,6 +36,7 @@ use sealcheck::{ImageVerifier, UnixTime, verifier};
 use support::bundle::Signer;
 use support::cosign::{legacy_sig, simple_signing};
 use support::keys::Key;
+use support::peers::{Registry, peer, peers, push_image, scratch};
 use support::pki::LeafSpec;
 use support::{ISSUER, NOW, World, b64, hex, sha256};
 
@@ -67,19 +68,6 @@ impl Outcome {
             other => panic!("cidiff outcome {other:?}"),
         }
     }
-}
-
-fn peers() -> PathBuf {
-    let p = PathBuf::from(std::env::var_os("SEALCHECK_PEERS").expect("SEALCHECK_PEERS: the directory tests/parity/build-peers.sh built the peers into"));
-    assert!(p.join("cidiff").is_file(), "{}/cidiff is missing: run tests/parity/build-peers.sh", p.display());
-    p
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sealcheck-parity-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 // ---- the generated images -------------------------------------------------------------------
@@ -545,52 +533,6 @@ fn generated_matrix_agrees_with_containers_image() {
 
 // ---- real signer, real registry -------------------------------------------------------------
 
-/// Runs a peer; its stdout, or a panic with its stderr.
-fn peer(name: &str, args: &[&str], dir: &Path) -> String {
-    let out = Command::new(peers().join(name)).args(args).current_dir(dir).env("COSIGN_PASSWORD", "").output().unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// A `registry` (distribution v3) on 127.0.0.1, with its storage in `dir`; stopped on drop.
-struct Registry {
-    child: std::process::Child,
-    host: String,
-}
-
-impl Registry {
-    fn start(dir: &Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let config = dir.join("registry.yml");
-        std::fs::write(&config, format!("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n", dir.join("storage").display())).unwrap();
-        let child = Command::new(peers().join("registry")).arg("serve").arg(&config).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start registry");
-        let r = Self { child, host: format!("127.0.0.1:{port}") };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(&r.host).is_ok() {
-                return r;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the registry did not start on {}", r.host);
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Pushes a one-layer OCI image as `repo:v1` with oras; returns its manifest digest.
-fn push_image(reg: &Registry, dir: &Path, repo: &str, content: &str) -> String {
-    std::fs::write(dir.join("layer.txt"), content).unwrap();
-    std::fs::write(dir.join("config.json"), r#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"config":{}}"#).unwrap();
-    let target = format!("{}/{repo}:v1", reg.host);
-    peer("oras", &["push", "--plain-http", "--config", "config.json:application/vnd.oci.image.config.v1+json", &target, "layer.txt:application/vnd.oci.image.layer.v1.tar"], dir);
-    peer("oras", &["resolve", "--plain-http", &target], dir).trim().to_string()
-}
-
 #[test]
 #[ignore = "needs the peers: tests/parity/build-peers.sh, SEALCHECK_PEERS (run by .ci/run)"]
 fn cosign_signed_images_agree_with_containers_image() {
@@ -606,9 +548,9 @@ fn cosign_signed_images_agree_with_containers_image() {
         peer("cosign", &args, &dir);
     };
     // A legacy `.sig` signature (what containers/image reads) and a cosign v3 bundle referrer.
-    let legacy = push_image(&reg, &dir, "legacy", "legacy image layer");
+    let legacy = push_image(&reg, &dir, "legacy", "legacy image layer", &[]);
     sign(&format!("{}/legacy@{legacy}", reg.host), false);
-    let v3 = push_image(&reg, &dir, "v3", "v3 image layer");
+    let v3 = push_image(&reg, &dir, "v3", "v3 image layer", &[]);
     sign(&format!("{}/v3@{v3}", reg.host), true);
 
     // containers/image reads `.sig` attachments from this registry.

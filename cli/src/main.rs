@@ -46,9 +46,21 @@ struct VerifyImage {
     #[arg(long)]
     policy: PathBuf,
     /// The image reference asked about (docker reference; policy scopes of the docker
-    /// transport). A name without tag or digest means `:latest`.
+    /// transport). A name without tag or digest means `:latest`. Defaults to the reference of
+    /// a `docker://` source.
     #[arg(long)]
-    reference: String,
+    reference: Option<String>,
+    /// For `docker://` sources: the platform chosen when the tag names an image index
+    /// (`os/arch[/variant]`; default: this host's).
+    #[arg(long)]
+    platform: Option<String>,
+    /// For `docker://` sources: a registry host (`host[:port]`) spoken to over plain HTTP
+    /// (repeatable). Every other host is HTTPS.
+    #[arg(long = "insecure-registry")]
+    insecure_registry: Vec<String>,
+    /// For `docker://` sources: PEM CA certificates to trust instead of the platform's roots.
+    #[arg(long)]
+    registry_ca: Option<PathBuf>,
     /// Verification time: RFC 3339 (`2024-03-19T17:26:26Z`) or seconds since the epoch
     /// (default: now).
     #[arg(long)]
@@ -56,8 +68,9 @@ struct VerifyImage {
     /// Print the decision record as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// Where the image and its signatures are: `oci:DIR[:TAG|@DIGEST]` (OCI image layout,
-    /// `cosign save --dir`) or `dir:DIR` (containers dir layout).
+    /// Where the image and its signatures are: `docker://REF` (a registry),
+    /// `oci:DIR[:TAG|@DIGEST]` (OCI image layout, `cosign save --dir`) or `dir:DIR` (containers
+    /// dir layout).
     source: String,
 }
 
@@ -165,17 +178,32 @@ fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
         let policy = read(&args.policy, limits::MAX_POLICY_BYTES, "policy", "policy file size")
             .and_then(|b| verifier::containers_policy(&b, &FsFiles, &provider))
             .map_err(|e| e.in_file(sealcheck::Input::Policy, args.policy.display().to_string()))?;
-        let reference = verifier::image_reference(&args.reference)?;
         let now = now(args.time.as_deref())?;
-        let image = verifier::image_source(&args.source, reference, &provider)?;
-        Ok(ImageVerifier::new(policy.into(), provider).decide(&image, now))
+        let (image, resolved) = match args.source.strip_prefix("docker://") {
+            Some(r) => {
+                let from = verifier::image_reference(r)?;
+                let reference = args.reference.as_deref().map_or_else(|| Ok(from.clone()), verifier::image_reference)?;
+                let options = registry_options(args)?;
+                let (image, resolved) = sealcheck_registry::collect(&from, reference, &options, &provider)?;
+                (image, Some(resolved))
+            }
+            None => {
+                let asked = args.reference.as_deref().ok_or_else(|| Error::Usage("--reference is required for oci: and dir: sources".into()))?;
+                (verifier::image_source(&args.source, verifier::image_reference(asked)?, &provider)?, None)
+            }
+        };
+        Ok((ImageVerifier::new(policy.into(), provider).decide(&image, now), resolved))
     })();
-    let decision = match decided {
+    let (decision, resolved) = match decided {
         Ok(d) => d,
         Err(e) => return fail(args.json, "allowed", &e),
     };
     if args.json {
-        println!("{}", serde_json::to_string(&decision).unwrap_or_default());
+        let mut record = serde_json::to_value(&decision).unwrap_or_default();
+        if let (Some(r), Some(obj)) = (resolved, record.as_object_mut()) {
+            obj.insert("source".into(), serde_json::to_value(r).unwrap_or_default());
+        }
+        println!("{record}");
     }
     if decision.allowed {
         eprintln!("sealcheck: allowed: {}", decision.reason);
@@ -184,6 +212,23 @@ fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
         eprintln!("sealcheck: denied: {}", decision.reason);
         ExitCode::from(1)
     }
+}
+
+/// The registry options of a `docker://` source: flags, and credentials from the usual files.
+fn registry_options(args: &VerifyImage) -> sealcheck::Result<sealcheck_registry::Options> {
+    let platform = args.platform.as_deref().map(sealcheck_registry::Platform::parse).transpose()?;
+    let ca_pem = args
+        .registry_ca
+        .as_ref()
+        .map(|p| read(p, limits::MAX_KEY_FILE_BYTES, "registry CA file", "registry CA file size"))
+        .transpose()?;
+    Ok(sealcheck_registry::Options {
+        insecure: args.insecure_registry.clone(),
+        ca_pem,
+        auth_files: sealcheck_registry::AuthFiles::from_env(),
+        platform,
+        timeouts: sealcheck_registry::Timeouts::default(),
+    })
 }
 
 fn verify_bundle(args: &VerifyBundle, provider: CryptoProvider) -> sealcheck::Result<String> {

@@ -105,7 +105,7 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
             (d.digest, Some(d.size), None)
         }
     };
-    check_reference(source, &reference, &digest)?;
+    check_reference(source, &reference, &digest, index.as_ref())?;
     let manifest = fetch_verified(backend, source, &digest, size, MAX_MANIFEST_BYTES)?;
     let mut ev = ImageEvidence::new(reference).with_manifest(manifest);
     gather(backend, source, &digest, &mut ev)?;
@@ -116,13 +116,15 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
     Ok(ev)
 }
 
-fn check_reference(source: &dyn ArtifactSource, reference: &Reference, selected: &OciDigest) -> Result<()> {
+/// A tag may also name the index the selected manifest was reached through (a platform chosen
+/// from a multi-platform tag).
+fn check_reference(source: &dyn ArtifactSource, reference: &Reference, selected: &OciDigest, index: Option<&Descriptor>) -> Result<()> {
     if reference.digest().is_some_and(|d| d != selected) {
         return Err(Error::ArtifactMismatch("the reference's digest is not the selected manifest's"));
     }
     let Some(tag) = reference.tag() else { return Ok(()) };
     match source.resolve_tag(tag)? {
-        Some(d) if d.digest != *selected => {
+        Some(d) if d.digest != *selected && index.is_none_or(|i| i.digest != d.digest) => {
             Err(Error::Usage(alloc::format!("the reference {reference}: tag {tag:?} names {} in the image source, not {selected}", d.digest)))
         }
         None if reference.digest().is_some() => Err(Error::Usage(alloc::format!(

@@ -20,6 +20,7 @@ pub mod cosign;
 pub mod ct;
 pub mod der;
 pub mod keys;
+pub mod peers;
 pub mod pki;
 pub mod rekor_v1;
 pub mod rekor_v2;
