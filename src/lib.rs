@@ -113,7 +113,7 @@ extern crate std;
 #[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub mod asn1;
-#[cfg(feature = "std")]
+#[cfg(feature = "cache")]
 pub mod cache;
 #[cfg(not(feature = "test-support"))]
 pub(crate) mod asn1;
@@ -135,7 +135,7 @@ pub mod time;
 pub mod trust;
 pub mod verifier;
 
-#[cfg(feature = "std")]
+#[cfg(feature = "cache")]
 pub use cache::{CacheLimits, FactCache};
 pub use crypto::CryptoProvider;
 pub use error::{Error, ErrorClass, Input, Result};

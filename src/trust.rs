@@ -10,7 +10,9 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::crypto::{Backend, HashAlgorithm, PublicKey};
-use crate::encoding::{Transcript, hex_encode};
+#[cfg(feature = "cache")]
+use crate::encoding::Transcript;
+use crate::encoding::hex_encode;
 use crate::sigstore::identity::CertificateIdentity;
 use crate::sigstore::trusted_root::{TrustedRoot, Window};
 
@@ -105,6 +107,7 @@ pub struct Trust {
     pub signers: Signers,
     /// How much independent evidence is required.
     pub thresholds: Thresholds,
+    #[cfg(feature = "cache")]
     digest: [u8; 32],
 }
 
@@ -112,33 +115,45 @@ impl Trust {
     /// Trust in `signers` through `root`, with `thresholds`.
     #[must_use]
     pub fn new(root: Arc<TrustedRoot>, signers: Signers, thresholds: Thresholds) -> Self {
-        let mut t = Transcript::default();
-        root.transcribe(&mut t);
-        match &signers {
-            Signers::Keys(keys) => {
-                t.number(0).number(keys.len() as i64);
-                for k in keys {
-                    t.field(&k.id).number(i64::from(k.valid_for.is_some()));
-                    k.valid_for.unwrap_or(Window::ALWAYS).transcribe(&mut t);
-                }
-            }
-            Signers::Certificate(id) => id.transcribe(t.number(1)),
+        Self {
+            #[cfg(feature = "cache")]
+            digest: digest_of(&root, &signers, thresholds),
+            root,
+            signers,
+            thresholds,
         }
-        t.number(thresholds.tlog as i64).number(thresholds.ctlog as i64).number(thresholds.timestamps as i64);
-        let digest = t.sha256();
-        Self { root, signers, thresholds, digest }
     }
 
     /// SHA-256 naming everything a verification under this trust depends on (every log, CA and
     /// TSA with its window, the signers, the thresholds): two trusts with the same digest
     /// verify the same evidence to the same facts. The fact cache keys on it.
+    #[cfg(feature = "cache")]
     #[must_use]
     pub const fn digest(&self) -> &[u8; 32] {
         &self.digest
     }
 }
 
-#[cfg(test)]
+/// SHA-256 over a transcript of the trust material, the signers and the thresholds.
+#[cfg(feature = "cache")]
+fn digest_of(root: &TrustedRoot, signers: &Signers, thresholds: Thresholds) -> [u8; 32] {
+    let mut t = Transcript::default();
+    root.transcribe(&mut t);
+    match signers {
+        Signers::Keys(keys) => {
+            t.number(0).number(keys.len() as i64);
+            for k in keys {
+                t.field(&k.id).number(i64::from(k.valid_for.is_some()));
+                k.valid_for.unwrap_or(Window::ALWAYS).transcribe(&mut t);
+            }
+        }
+        Signers::Certificate(id) => id.transcribe(t.number(1)),
+    }
+    t.number(thresholds.tlog as i64).number(thresholds.ctlog as i64).number(thresholds.timestamps as i64);
+    t.sha256()
+}
+
+#[cfg(all(test, feature = "cache"))]
 mod tests {
     use super::*;
     use crate::sigstore::identity::Matcher;

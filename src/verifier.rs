@@ -21,7 +21,7 @@ use crate::cosign::{DSSE_MEDIA_TYPE, SimpleSigningPayload, StoredSignature};
 use crate::crypto::{Backend, CryptoProvider, Digest, HashAlgorithm, Message, PublicKey, SignatureScheme};
 use crate::encoding::{hex_decode, hex_encode, pem_decode_one};
 use crate::error::{Error, Input, Result};
-#[cfg(feature = "std")]
+#[cfg(feature = "cache")]
 use crate::cache::FactCache;
 use crate::facts::{BoundDigest, SignatureFormat, VerifiedSignature};
 use crate::limits::WorkBudget;
@@ -205,7 +205,7 @@ impl BundleVerifier {
 pub struct ImageVerifier {
     policy: Arc<CompiledPolicy>,
     provider: CryptoProvider,
-    #[cfg(feature = "std")]
+    #[cfg(feature = "cache")]
     cache: Option<Arc<FactCache>>,
 }
 
@@ -252,14 +252,14 @@ impl ImageVerifier {
         Self {
             policy,
             provider,
-            #[cfg(feature = "std")]
+            #[cfg(feature = "cache")]
             cache: None,
         }
     }
 
     /// The same verifier, reusing and recording verified facts in `cache` (which verifiers
     /// under other policies may share: entries are keyed by the trust that verified them).
-    #[cfg(feature = "std")]
+    #[cfg(feature = "cache")]
     #[must_use]
     pub fn with_cache(mut self, cache: Arc<FactCache>) -> Self {
         self.cache = Some(cache);
@@ -268,7 +268,7 @@ impl ImageVerifier {
 
     /// Decides every image in `images` at `now` on up to `threads` threads (at least one),
     /// sharing this verifier (its policy and cache): `decide` for each, in order.
-    #[cfg(feature = "std")]
+    #[cfg(feature = "cache")]
     #[must_use]
     pub fn decide_all(&self, images: &[ImageEvidence], now: UnixTime, threads: usize) -> Vec<Decision> {
         use core::sync::atomic::{AtomicUsize, Ordering};
@@ -374,13 +374,13 @@ impl ImageVerifier {
                 continue;
             }
             first_of.insert(*found.key(), i);
-            #[cfg(feature = "std")]
+            #[cfg(feature = "cache")]
             let cached = self.cache.as_deref().map(|c| {
                 let index = subject.index.as_ref().filter(|_| sr.index_signatures).map(|ix| ix[0].as_bytes());
                 let key = crate::cache::FactKey::new(found, &sr.trust, &[subject.manifest[0].as_bytes(), index.unwrap_or_default()]);
                 (c, key, c.get(&key, now))
             });
-            #[cfg(feature = "std")]
+            #[cfg(feature = "cache")]
             if let Some((_, _, Some(v))) = &cached {
                 considered += 1;
                 match judge(v) {
@@ -426,7 +426,7 @@ impl ImageVerifier {
                 return;
             }
             let verdict = verify_parsed(metered, parsed, &sr.trust, image, now);
-            #[cfg(feature = "std")]
+            #[cfg(feature = "cache")]
             if let (Some((c, key, None)), Ok(v)) = (&cached, &verdict) {
                 c.insert(*key, v, found.item.size());
             }

@@ -97,6 +97,9 @@ fn surfaces_only_marshal() {
     for dir in ["cli/src", "bindings/c/src", "wasm/src"] {
         files.extend(sources(dir));
     }
+    // A crypto backend a surface brings (the WASM package's host crypto) builds digests and
+    // reads keys: it is behind the provider seam, not marshalling.
+    files.retain(|(_, text)| !text.contains("impl Backend for"));
     let bad = offending(&files, PARSERS, false);
     assert!(bad.is_empty(), "a surface parses input itself instead of calling sealcheck::verifier:\n{}", bad.join("\n"));
 }

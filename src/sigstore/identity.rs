@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use regex_automata::meta::Regex;
 use regex_syntax::hir::{Hir, Look};
 
+#[cfg(feature = "cache")]
 use crate::encoding::Transcript;
 use crate::error::{Error, Result};
 use crate::limits::{MAX_PATTERN_BYTES, MAX_PATTERN_NFA_BYTES};
@@ -72,6 +73,7 @@ impl Matcher {
         matches!(self.0, Kind::Regex { .. })
     }
 
+    #[cfg(feature = "cache")]
     pub(crate) fn transcribe(&self, t: &mut Transcript) {
         t.number(i64::from(self.is_regex())).field(self.as_str().as_bytes());
     }
@@ -223,6 +225,7 @@ impl CertificateIdentity {
         self
     }
 
+    #[cfg(feature = "cache")]
     pub(crate) fn transcribe(&self, t: &mut Transcript) {
         let opt = |t: &mut Transcript, v: &Option<String>| {
             t.number(i64::from(v.is_some())).field(v.as_deref().unwrap_or_default().as_bytes());

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::json::{self, Bytes};
 use crate::crypto::{Backend, KeyAlgorithm, PublicKey, SignatureScheme};
+#[cfg(feature = "cache")]
 use crate::encoding::Transcript;
 use crate::error::{Error, Result};
 use crate::limits::{self, MAX_TRUSTED_ROOT_BYTES, MAX_TRUST_ROOT_ENTRIES};
@@ -51,6 +52,7 @@ impl Window {
         self.start <= t && self.end.is_none_or(|e| t <= e)
     }
 
+    #[cfg(feature = "cache")]
     pub(crate) fn transcribe(&self, t: &mut Transcript) {
         t.number(self.start.secs()).number(i64::from(self.end.is_some())).number(self.end.map_or(0, UnixTime::secs));
     }
@@ -336,6 +338,7 @@ impl TrustedRoot {
 
     /// Writes everything a verification depends on: each log's URL, id, key, scheme and window;
     /// each authority's URI, chain and window; the leaf purpose; the untrusted intermediates.
+    #[cfg(feature = "cache")]
     pub(crate) fn transcribe(&self, t: &mut Transcript) {
         for logs in [&self.tlogs, &self.ctlogs] {
             t.number(logs.len() as i64);

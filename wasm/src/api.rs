@@ -19,7 +19,7 @@ pub const CODE_REJECTED: u32 = 1;
 /// The request, trusted root or policy is malformed.
 pub const CODE_INVALID_INPUT: u32 = 2;
 
-const PROVIDER: CryptoProvider = CryptoProvider::rust_crypto();
+const PROVIDER: CryptoProvider = crate::PROVIDER;
 
 /// An error for the host: the outcome class (`CODE_*`), and the core's error code, kind and
 /// message.
