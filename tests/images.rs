@@ -1319,19 +1319,14 @@ fn cached_facts_are_judged_by_each_policy() {
     let cache = Arc::new(FactCache::default());
     assert_allowed(&key_policy().with_cache(cache.clone()).decide(&ev, now()));
     let key = b64(key_signer().key.public_pem().as_bytes());
-    let other_repo = compiled(
-        &json!({ "default": [{ "type": "sigstoreSigned", "keyData": key,
-            "signedIdentity": { "type": "exactRepository", "dockerRepository": "registry.sigstore.test/ns/other" } }] })
-        .to_string(),
-    )
-    .with_cache(cache.clone());
-    let d = other_repo.decide(&ev, now());
+    let other_repo = json!({ "default": [{ "type": "sigstoreSigned", "keyData": key,
+        "signedIdentity": { "type": "exactRepository", "dockerRepository": "registry.sigstore.test/ns/other" } }] })
+    .to_string();
+    let d = compiled(&other_repo).with_cache(cache.clone()).decide(&ev, now());
     assert!(!d.allowed, "{}", d.reason);
     assert_eq!(d.signature_checks, 0);
     assert_eq!(cache.stats().hits, 1);
-    assert_eq!(d, compiled(&json!({ "default": [{ "type": "sigstoreSigned", "keyData": key,
-            "signedIdentity": { "type": "exactRepository", "dockerRepository": "registry.sigstore.test/ns/other" } }] })
-        .to_string()).decide(&ev, now()), "denied exactly as without a cache");
+    assert_eq!(d, compiled(&other_repo).decide(&ev, now()), "denied exactly as without a cache");
 }
 
 /// Other trust never meets the facts: a policy trusting another key misses and verifies (and

@@ -36,7 +36,7 @@ use sealcheck::{ImageVerifier, UnixTime, verifier};
 use support::bundle::Signer;
 use support::cosign::{legacy_sig, simple_signing};
 use support::keys::Key;
-use support::peers::{Registry, peer, peers, push_image, scratch};
+use support::peers::{Registry, cosign_key_pairs, cosign_with_key, peer, peers, push_image, scratch};
 use support::pki::LeafSpec;
 use support::{ISSUER, NOW, World, b64, hex, sha256};
 
@@ -538,15 +538,8 @@ fn generated_matrix_agrees_with_containers_image() {
 fn cosign_signed_images_agree_with_containers_image() {
     let dir = scratch("registry");
     let reg = Registry::start(&dir);
-    for k in ["signer", "other"] {
-        std::fs::create_dir_all(dir.join(k)).unwrap();
-        peer("cosign", &["generate-key-pair"], &dir.join(k));
-    }
-    let sign = |image: &str, bundle_format: bool| {
-        let key = dir.join("signer/cosign.key");
-        let args = ["sign", "--key", key.to_str().unwrap(), "--tlog-upload=false", "--use-signing-config=false", &format!("--new-bundle-format={bundle_format}"), "--allow-insecure-registry", "--allow-http-registry", "-y", image];
-        peer("cosign", &args, &dir);
-    };
+    cosign_key_pairs(&dir, &["signer", "other"]);
+    let sign = |image: &str, bundle_format: bool| cosign_with_key("sign", &dir.join("signer/cosign.key"), &[], bundle_format, image, &dir);
     // A legacy `.sig` signature (what containers/image reads) and a cosign v3 bundle referrer.
     let legacy = push_image(&reg, &dir, "legacy", "legacy image layer", &[]);
     sign(&format!("{}/legacy@{legacy}", reg.host), false);

@@ -49,7 +49,7 @@ pub(crate) struct Reply {
 impl Reply {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
 
     /// Every value of header `name`.
@@ -62,6 +62,10 @@ impl Reply {
 pub(crate) struct Http {
     agent: ureq::Agent,
     deadline: Instant,
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 pub(crate) fn fail(url: &str, detail: impl std::fmt::Display) -> Error {
@@ -136,7 +140,9 @@ impl Http {
 
     fn get_once(&self, url: &str, headers: &[(&str, String)], with_auth: bool, max: usize) -> sealcheck::Result<Reply> {
         let mut backoff = BACKOFF;
-        for attempt in 1..=MAX_ATTEMPTS {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             self.left(url)?;
             let mut req = self.agent.get(url);
             for (k, v) in headers {
@@ -150,7 +156,7 @@ impl Http {
                 resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
             let retry = status == 429 || (500..600).contains(&status);
             if retry && attempt < MAX_ATTEMPTS {
-                let after = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+                let after = header(&headers, "retry-after").and_then(|v| v.trim().parse::<u64>().ok());
                 let wait = after.map_or(backoff, Duration::from_secs);
                 if wait >= self.left(url)? {
                     return Err(fail(url, format!("status {status}; retrying after {} s would pass the deadline", wait.as_secs())));
@@ -159,7 +165,7 @@ impl Http {
                 backoff *= 2;
                 continue;
             }
-            let declared = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+            let declared = header(&headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
             if declared.is_some_and(|n| n > max as u64) {
                 return Err(fail(url, format!("status {status}: body of {} bytes exceeds the limit of {max}", declared.unwrap_or(0))));
             }
@@ -177,7 +183,6 @@ impl Http {
             }
             return Ok(Reply { status, headers, body, url: url.to_string() });
         }
-        unreachable!("the last attempt returns")
     }
 }
 

@@ -75,27 +75,23 @@ pub fn collect(reference: &Reference, asked: Reference, options: &Options, provi
         let http = Http::new(options.timeouts, options.ca_pem.as_deref())?;
         let auth = Auth::new(options.auth_files.lookup(&host)?);
         let source = RegistrySource::new(http, auth, provider.backend(), base, repository);
-        let mut resolved = Resolved { registry: host, digest: OciDigest::parse(&format!("sha256:{}", "0".repeat(64)))?, index: None, platform: None };
-        let digest = match (reference.digest(), reference.tag()) {
-            (Some(d), _) => *d,
+        // The manifest decided on, and the index and platform it was chosen from.
+        let (digest, index, platform) = match (reference.digest(), reference.tag()) {
+            (Some(d), _) => (*d, None, None),
             (None, Some(tag)) => {
                 use sealcheck::oci::source::ArtifactSource as _;
                 let d = source.resolve_tag(tag)?.ok_or_else(|| Error::NotFound(format!("tag {tag:?} of {}", reference.name())))?;
                 if is_index(&d.media_type) {
                     let want = options.platform.clone().unwrap_or_else(Platform::host);
-                    let chosen = source.choose_platform(&d, &want)?;
-                    resolved.index = Some(d.digest);
-                    resolved.platform = Some(want.to_string());
-                    chosen
+                    (source.choose_platform(&d, &want)?, Some(d.digest), Some(want.to_string()))
                 } else {
-                    d.digest
+                    (d.digest, None, None)
                 }
             }
             (None, None) => return Err(Error::Usage(format!("{reference}: name a tag or a digest"))),
         };
-        resolved.digest = digest;
         let ev = collect_evidence(provider.backend(), &source, asked.clone(), &Selector::Digest(digest))?;
-        Ok((ev, resolved))
+        Ok((ev, Resolved { registry: host, digest, index, platform }))
     };
     gather().map_err(|e| e.loading(Input::ImageSource, format!("image source docker://{reference}")))
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use peers::{Registry, peer, push_image, scratch};
+use peers::{Registry, cosign_key_pairs, cosign_with_key, peer, push_image, scratch};
 use sealcheck::oci::layout::{OciLayout, parse_oci_source};
 use sealcheck::oci::source::collect as collect_layout;
 use sealcheck::oci::{ImageEvidence, Reference};
@@ -52,19 +52,9 @@ fn layout(spec: &str, reference: &Reference) -> ImageEvidence {
 fn registry_decisions_equal_layout_decisions() {
     let dir = scratch("registry-source");
     let reg = Registry::start(&dir);
-    for k in ["signer", "other"] {
-        std::fs::create_dir_all(dir.join(k)).unwrap();
-        peer("cosign", &["generate-key-pair"], &dir.join(k));
-    }
+    cosign_key_pairs(&dir, &["signer", "other"]);
     let key = dir.join("signer/cosign.key");
-    let flags = |bundle: bool| ["--tlog-upload=false".to_string(), "--use-signing-config=false".into(), format!("--new-bundle-format={bundle}"), "--allow-insecure-registry".into(), "--allow-http-registry".into(), "-y".into()];
-    let run = |verb: &str, extra: &[&str], bundle: bool, image: &str| {
-        let mut args: Vec<String> = vec![verb.into(), "--key".into(), key.display().to_string()];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args.extend(flags(bundle));
-        args.push(image.into());
-        peer("cosign", &args.iter().map(String::as_str).collect::<Vec<_>>(), &dir);
-    };
+    let run = |verb: &str, extra: &[&str], bundle: bool, image: &str| cosign_with_key(verb, &key, extra, bundle, image, &dir);
     std::fs::write(dir.join("predicate.json"), r#"{"builder":"sealcheck test"}"#).unwrap();
     let legacy = push_image(&reg, &dir, "legacy", "legacy image layer", &[]);
     run("sign", &[], false, &format!("{}/legacy@{legacy}", reg.host));

@@ -31,6 +31,24 @@ pub fn peer(name: &str, args: &[&str], dir: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A cosign key pair (no password) in each of `dir/<name>/` for `names`.
+pub fn cosign_key_pairs(dir: &Path, names: &[&str]) {
+    for k in names {
+        std::fs::create_dir_all(dir.join(k)).unwrap();
+        peer("cosign", &["generate-key-pair"], &dir.join(k));
+    }
+}
+
+/// `cosign VERB --key KEY EXTRA… IMAGE` against the test registry (plain HTTP, no transparency
+/// log), writing a v3 bundle when `bundle`, the legacy form otherwise.
+pub fn cosign_with_key(verb: &str, key: &Path, extra: &[&str], bundle: bool, image: &str, dir: &Path) {
+    let format = format!("--new-bundle-format={bundle}");
+    let mut args = vec![verb, "--key", key.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--tlog-upload=false", "--use-signing-config=false", &format, "--allow-insecure-registry", "--allow-http-registry", "-y", image]);
+    peer("cosign", &args, dir);
+}
+
 /// A `registry` (distribution v3) on 127.0.0.1, with its storage in `dir`; stopped on drop.
 pub struct Registry {
     child: std::process::Child,
