@@ -16,7 +16,9 @@ cflags=(-Wall -Wextra -Werror -std=c11 -O1 -g -pthread)
 gcc "${cflags[@]}" -I"$top/include" "$here/test_sealcheck.c" -o "$prefix/test_shared" $(pkg-config --libs sealcheck) -Wl,-rpath,"$prefix/lib"
 gcc "${cflags[@]}" -I"$top/include" "$here/test_sealcheck.c" -o "$prefix/test_static" "$prefix/lib/libsealcheck.a" -lpthread -ldl -lm
 gcc "${cflags[@]}" -I"$top/include" "$here/table.c" -o "$prefix/table" $(pkg-config --libs sealcheck) -Wl,-rpath,"$prefix/lib"
-ldd "$prefix/test_shared" | grep -q 'libsealcheck.so.0' || { echo "shared test is not linked to libsealcheck.so.0" >&2; exit 1; }
+# ldd's output is captured first: under pipefail, `ldd | grep -q` fails when grep exits early.
+linked=$(ldd "$prefix/test_shared")
+grep -q 'libsealcheck.so.0' <<<"$linked" || { echo "shared test is not linked to libsealcheck.so.0" >&2; exit 1; }
 echo "== the cross-surface table (tests/surfaces/table.tsv)"
 "$prefix/table" "$top/tests/surfaces/table.tsv" "$vectors"
 for t in test_shared test_static; do
