@@ -167,6 +167,18 @@ enum sealcheck_result
   SEALCHECK_RESULT_INVALID_REGEX = 7145,
   // Rejected: `Error::SignerMismatch`.
   SEALCHECK_RESULT_SIGNER_MISMATCH = 7146,
+  // Rejected: `Error::Envelope`.
+  SEALCHECK_RESULT_ENVELOPE = 7147,
+  // Rejected: `Error::SignatureExpired`.
+  SEALCHECK_RESULT_SIGNATURE_EXPIRED = 7148,
+  // Rejected: `Error::NotInTrustStore`.
+  SEALCHECK_RESULT_NOT_IN_TRUST_STORE = 7149,
+  // Rejected: `Error::Revoked`.
+  SEALCHECK_RESULT_REVOKED = 7150,
+  // Rejected: `Error::RevocationUnknown`.
+  SEALCHECK_RESULT_REVOCATION_UNKNOWN = 7151,
+  // Rejected: `Error::NoApplicablePolicy`.
+  SEALCHECK_RESULT_NO_APPLICABLE_POLICY = 7152,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

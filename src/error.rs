@@ -345,6 +345,51 @@ pub enum Error {
     #[error("signer: {0}")]
     SignerMismatch(&'static str),
 
+    // ---- Notary Project ----------------------------------------------------------------
+    /// A Notary signature envelope that is malformed or breaks its specification (JWS or COSE
+    /// structure, protected headers, `crit`, signed attributes, payload).
+    #[error("signature envelope: {what}: {detail}")]
+    Envelope {
+        /// Which part of the envelope.
+        what: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A Notary signature whose `io.cncf.notary.expiry` is at or before the verification time.
+    #[error("signature expired at {expiry} (verification time {time})")]
+    SignatureExpired {
+        /// The expiry, Unix seconds.
+        expiry: i64,
+        /// The verification time, Unix seconds.
+        time: i64,
+    },
+    /// No certificate of the signature's chain is in the trust stores the policy names.
+    #[error("authenticity: {0}")]
+    NotInTrustStore(String),
+    /// A certificate that a CRL revokes.
+    #[error("revocation: {what} (serial {serial}) is revoked ({reason})")]
+    Revoked {
+        /// The certificate.
+        what: String,
+        /// Its serial number, hex.
+        serial: String,
+        /// The CRL reason code, or `unspecified`.
+        reason: String,
+    },
+    /// A certificate whose revocation status cannot be determined: it names a CRL distribution
+    /// point or OCSP responder and no usable CRL was supplied, or the CRL is stale or does not
+    /// verify.
+    #[error("revocation status unknown: {what}: {detail}")]
+    RevocationUnknown {
+        /// The certificate.
+        what: String,
+        /// Why the status is unknown.
+        detail: String,
+    },
+    /// No statement of a trust policy applies to the artifact.
+    #[error("no applicable trust policy: {0}")]
+    NoApplicablePolicy(String),
+
     // ---- input -------------------------------------------------------------------------
     /// A file or directory that cannot be read: the OS error, or not a regular file, or a path
     /// resolving outside its layout.
@@ -501,7 +546,13 @@ impl Error {
             | Self::IdentityMismatch { .. }
             | Self::IssuerMismatch { .. }
             | Self::ExtensionMismatch { .. }
-            | Self::SignerMismatch(_) => ErrorClass::Rejection,
+            | Self::SignerMismatch(_)
+            | Self::Envelope { .. }
+            | Self::SignatureExpired { .. }
+            | Self::NotInTrustStore(_)
+            | Self::Revoked { .. }
+            | Self::RevocationUnknown { .. }
+            | Self::NoApplicablePolicy(_) => ErrorClass::Rejection,
         }
     }
 
@@ -561,6 +612,12 @@ impl Error {
             Self::ExtensionMismatch { .. } => 7144,
             Self::InvalidRegex(_) => 7145,
             Self::SignerMismatch(_) => 7146,
+            Self::Envelope { .. } => 7147,
+            Self::SignatureExpired { .. } => 7148,
+            Self::NotInTrustStore(_) => 7149,
+            Self::Revoked { .. } => 7150,
+            Self::RevocationUnknown { .. } => 7151,
+            Self::NoApplicablePolicy(_) => 7152,
         }
     }
 
@@ -624,6 +681,12 @@ impl Error {
         (7144, "EXTENSION_MISMATCH"),
         (7145, "INVALID_REGEX"),
         (7146, "SIGNER_MISMATCH"),
+        (7147, "ENVELOPE"),
+        (7148, "SIGNATURE_EXPIRED"),
+        (7149, "NOT_IN_TRUST_STORE"),
+        (7150, "REVOKED"),
+        (7151, "REVOCATION_UNKNOWN"),
+        (7152, "NO_APPLICABLE_POLICY"),
     ];
 
     /// The class of errors with `code` (input problems are the 70xx codes).
@@ -697,6 +760,12 @@ impl Error {
             Self::ExtensionMismatch { .. } => "ExtensionMismatch",
             Self::InvalidRegex(_) => "InvalidRegex",
             Self::SignerMismatch(_) => "SignerMismatch",
+            Self::Envelope { .. } => "Envelope",
+            Self::SignatureExpired { .. } => "SignatureExpired",
+            Self::NotInTrustStore(_) => "NotInTrustStore",
+            Self::Revoked { .. } => "Revoked",
+            Self::RevocationUnknown { .. } => "RevocationUnknown",
+            Self::NoApplicablePolicy(_) => "NoApplicablePolicy",
             Self::Io { .. } => "Io",
             Self::NotFound(_) => "NotFound",
             Self::Usage(_) => "Usage",
@@ -765,6 +834,12 @@ mod tests {
             Error::ExtensionMismatch { name: "x", got: s(), want: s() },
             Error::InvalidRegex(s()),
             Error::SignerMismatch("x"),
+            Error::Envelope { what: s(), detail: s() },
+            Error::SignatureExpired { expiry: 0, time: 0 },
+            Error::NotInTrustStore(s()),
+            Error::Revoked { what: s(), serial: s(), reason: s() },
+            Error::RevocationUnknown { what: s(), detail: s() },
+            Error::NoApplicablePolicy(s()),
             Error::Io { what: s(), detail: s() },
             Error::NotFound(s()),
             Error::Usage(s()),
@@ -828,6 +903,12 @@ mod tests {
             Error::NotFound(_) => 48,
             Error::Usage(_) => 49,
             Error::Config { .. } => 50,
+            Error::Envelope { .. } => 51,
+            Error::SignatureExpired { .. } => 52,
+            Error::NotInTrustStore(_) => 53,
+            Error::Revoked { .. } => 54,
+            Error::RevocationUnknown { .. } => 55,
+            Error::NoApplicablePolicy(_) => 56,
         }
     }
 
@@ -839,7 +920,7 @@ mod tests {
         let mut ordinals: Vec<usize> = all.iter().map(ordinal).collect();
         ordinals.sort_unstable();
         ordinals.dedup();
-        assert_eq!(ordinals, (0..=50).collect::<Vec<_>>(), "one_of_each lists every variant");
+        assert_eq!(ordinals, (0..=56).collect::<Vec<_>>(), "one_of_each lists every variant");
         let mut codes: Vec<u32> = all.iter().map(Error::code).collect();
         for e in &all {
             assert!(Error::CODES.iter().any(|(c, _)| *c == e.code()), "{} has no entry in CODES", e.kind());

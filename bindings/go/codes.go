@@ -131,6 +131,18 @@ const (
 	CodeInvalidRegex = 7145
 	// Rejected: `Error::SignerMismatch`.
 	CodeSignerMismatch = 7146
+	// Rejected: `Error::Envelope`.
+	CodeEnvelope = 7147
+	// Rejected: `Error::SignatureExpired`.
+	CodeSignatureExpired = 7148
+	// Rejected: `Error::NotInTrustStore`.
+	CodeNotInTrustStore = 7149
+	// Rejected: `Error::Revoked`.
+	CodeRevoked = 7150
+	// Rejected: `Error::RevocationUnknown`.
+	CodeRevocationUnknown = 7151
+	// Rejected: `Error::NoApplicablePolicy`.
+	CodeNoApplicablePolicy = 7152
 )
 
 // codeNames maps each code to its short name (the Go constant without "Code").
@@ -198,4 +210,10 @@ var codeNames = map[uint32]string{
 	CodeExtensionMismatch:             "ExtensionMismatch",
 	CodeInvalidRegex:                  "InvalidRegex",
 	CodeSignerMismatch:                "SignerMismatch",
+	CodeEnvelope:                      "Envelope",
+	CodeSignatureExpired:              "SignatureExpired",
+	CodeNotInTrustStore:               "NotInTrustStore",
+	CodeRevoked:                       "Revoked",
+	CodeRevocationUnknown:             "RevocationUnknown",
+	CodeNoApplicablePolicy:            "NoApplicablePolicy",
 }

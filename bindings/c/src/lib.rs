@@ -162,11 +162,23 @@ pub enum sealcheck_result {
     SEALCHECK_RESULT_INVALID_REGEX = 7145,
     /// Rejected: `Error::SignerMismatch`.
     SEALCHECK_RESULT_SIGNER_MISMATCH = 7146,
+    /// Rejected: `Error::Envelope`.
+    SEALCHECK_RESULT_ENVELOPE = 7147,
+    /// Rejected: `Error::SignatureExpired`.
+    SEALCHECK_RESULT_SIGNATURE_EXPIRED = 7148,
+    /// Rejected: `Error::NotInTrustStore`.
+    SEALCHECK_RESULT_NOT_IN_TRUST_STORE = 7149,
+    /// Rejected: `Error::Revoked`.
+    SEALCHECK_RESULT_REVOKED = 7150,
+    /// Rejected: `Error::RevocationUnknown`.
+    SEALCHECK_RESULT_REVOCATION_UNKNOWN = 7151,
+    /// Rejected: `Error::NoApplicablePolicy`.
+    SEALCHECK_RESULT_NO_APPLICABLE_POLICY = 7152,
 }
 
 impl sealcheck_result {
     /// Every value, for the table test and `sealcheck_error_message`.
-    const ALL: [Self; 63] = {
+    const ALL: [Self; 69] = {
         use sealcheck_result as R;
         [
             R::SEALCHECK_RESULT_OK,
@@ -232,6 +244,12 @@ impl sealcheck_result {
             R::SEALCHECK_RESULT_EXTENSION_MISMATCH,
             R::SEALCHECK_RESULT_INVALID_REGEX,
             R::SEALCHECK_RESULT_SIGNER_MISMATCH,
+            R::SEALCHECK_RESULT_ENVELOPE,
+            R::SEALCHECK_RESULT_SIGNATURE_EXPIRED,
+            R::SEALCHECK_RESULT_NOT_IN_TRUST_STORE,
+            R::SEALCHECK_RESULT_REVOKED,
+            R::SEALCHECK_RESULT_REVOCATION_UNKNOWN,
+            R::SEALCHECK_RESULT_NO_APPLICABLE_POLICY,
         ]
     };
 
