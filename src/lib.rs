@@ -129,6 +129,7 @@ pub mod facts;
 #[cfg(feature = "std")]
 pub mod fs;
 pub mod limits;
+pub mod notation;
 pub mod oci;
 pub mod policy;
 pub mod time;

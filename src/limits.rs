@@ -50,6 +50,26 @@ pub const MAX_TRUST_ROOT_ENTRIES: usize = 256;
 /// DSSE payload size, in bytes.
 pub const MAX_DSSE_PAYLOAD_BYTES: usize = 2 * 1024 * 1024;
 
+// ---- Notary Project evidence and trust material ---------------------------------------------
+
+/// Largest Notary signature envelope (JWS or COSE), in bytes (notation-go caps the blob at
+/// 32 MiB; an envelope is a payload descriptor, a chain and a token: a few KiB).
+pub const MAX_ENVELOPE_BYTES: usize = 4 * 1024 * 1024;
+/// Nesting depth of the CBOR items in a COSE envelope.
+pub const MAX_CBOR_DEPTH: usize = 16;
+/// Entries of one CBOR array or map in a COSE envelope.
+pub const MAX_CBOR_ITEMS: usize = 1024;
+/// Largest trustpolicy.json accepted, in bytes.
+pub const MAX_TRUST_POLICY_BYTES: usize = 1024 * 1024;
+/// Statements of one trust policy document.
+pub const MAX_TRUST_POLICY_STATEMENTS: usize = 1024;
+/// Certificates in all the named stores of one trust store.
+pub const MAX_TRUST_STORE_CERTIFICATES: usize = 4096;
+/// Largest CRL file or CRL bytes accepted, in bytes.
+pub const MAX_CRL_BYTES: usize = 32 * 1024 * 1024;
+/// Revoked-certificate entries of one CRL.
+pub const MAX_CRL_ENTRIES: usize = 1_000_000;
+
 // ---- images -----------------------------------------------------------------------------
 
 /// Signatures considered for one image (cosign GHSA-95pr-fxf5-86gv caps at 1000); the same

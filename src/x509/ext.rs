@@ -17,6 +17,9 @@ const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37"
 const SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+const CRL_DISTRIBUTION_POINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.31");
+const AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+const AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 /// RFC 6962 §3.3 embedded SCT list.
 pub(crate) const SCT_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.2");
 /// extendedKeyUsage id-kp-codeSigning.
@@ -128,6 +131,17 @@ pub(crate) struct Extensions {
     pub sct_list: Option<Vec<u8>>,
     /// The first critical extension that sealcheck does not process.
     pub unknown_critical: Option<ObjectIdentifier>,
+    /// Whether basicConstraints, keyUsage and extendedKeyUsage are marked critical.
+    pub basic_constraints_critical: bool,
+    /// See [`Self::basic_constraints_critical`].
+    pub key_usage_critical: bool,
+    /// See [`Self::basic_constraints_critical`].
+    pub ext_key_usage_critical: bool,
+    /// The URIs of the cRLDistributionPoints extension (RFC 5280 §4.2.1.13); `Some` when the
+    /// extension is present, even with no URI.
+    pub crl_distribution_points: Option<Vec<String>>,
+    /// The authorityInfoAccess extension names an OCSP responder (RFC 5280 §4.2.2.1).
+    pub ocsp: bool,
 }
 
 impl Extensions {
@@ -143,9 +157,20 @@ impl Extensions {
             let v = e.extn_value.as_bytes();
             let ctx = alloc::format!("{what} extension {}", e.extn_id);
             match e.extn_id {
-                BASIC_CONSTRAINTS => out.basic_constraints = Some(basic_constraints(&ctx, v)?),
-                KEY_USAGE => out.key_usage = Some(key_usage(&ctx, v)?),
-                EXT_KEY_USAGE => out.ext_key_usage = Some(ext_key_usage(&ctx, v)?),
+                BASIC_CONSTRAINTS => {
+                    out.basic_constraints = Some(basic_constraints(&ctx, v)?);
+                    out.basic_constraints_critical = e.critical;
+                }
+                KEY_USAGE => {
+                    out.key_usage = Some(key_usage(&ctx, v)?);
+                    out.key_usage_critical = e.critical;
+                }
+                EXT_KEY_USAGE => {
+                    out.ext_key_usage = Some(ext_key_usage(&ctx, v)?);
+                    out.ext_key_usage_critical = e.critical;
+                }
+                CRL_DISTRIBUTION_POINTS => out.crl_distribution_points = Some(crl_distribution_points(&ctx, v)?),
+                AUTHORITY_INFO_ACCESS => out.ocsp = names_ocsp(&ctx, v)?,
                 SUBJECT_KEY_ID => out.subject_key_id = Some(asn1::single(&ctx, v, tag::OCTET_STRING)?.value.to_vec()),
                 AUTHORITY_KEY_ID => out.authority_key_id = authority_key_id(&ctx, v)?,
                 SUBJECT_ALT_NAME => out.san = subject_alt_names(&ctx, v)?,
@@ -228,6 +253,49 @@ fn ext_key_usage(what: &str, v: &[u8]) -> Result<Vec<ObjectIdentifier>> {
         out.push(seq.oid()?);
     }
     Ok(out)
+}
+
+/// The URIs of `CRLDistributionPoints ::= SEQUENCE OF DistributionPoint`, from each point's
+/// `distributionPoint [0] fullName [0] GeneralNames`; relative names and other name forms are
+/// skipped (they name no URL to fetch).
+fn crl_distribution_points(what: &str, v: &[u8]) -> Result<Vec<String>> {
+    let mut r = Reader::new(what, v);
+    let mut seq = r.nested(tag::SEQUENCE)?;
+    r.finish()?;
+    let mut out = Vec::new();
+    while !seq.is_empty() {
+        let mut dp = seq.nested(tag::SEQUENCE)?;
+        if let Some(name) = dp.optional(tag::context(0))? {
+            let mut name = Reader::new(what, name.value);
+            if let Some(full) = name.optional(tag::context(0))? {
+                let mut names = Reader::new(what, full.value);
+                while !names.is_empty() {
+                    let gn = names.any()?;
+                    if gn.tag == 0x86 {
+                        let uri = core::str::from_utf8(gn.value).map_err(|_| Error::Der { what: what.to_string(), detail: "URI is not UTF-8".to_string() })?;
+                        out.push(uri.to_string());
+                    }
+                }
+            }
+        }
+        // reasons [1] and cRLIssuer [2] are not used.
+    }
+    Ok(out)
+}
+
+/// Whether `AuthorityInfoAccessSyntax ::= SEQUENCE OF AccessDescription` has an id-ad-ocsp entry.
+fn names_ocsp(what: &str, v: &[u8]) -> Result<bool> {
+    let mut r = Reader::new(what, v);
+    let mut seq = r.nested(tag::SEQUENCE)?;
+    r.finish()?;
+    let mut ocsp = false;
+    while !seq.is_empty() {
+        let mut ad = seq.nested(tag::SEQUENCE)?;
+        ocsp |= ad.oid()? == AD_OCSP;
+        ad.any()?;
+        ad.finish()?;
+    }
+    Ok(ocsp)
 }
 
 fn authority_key_id(what: &str, v: &[u8]) -> Result<Option<Vec<u8>>> {
