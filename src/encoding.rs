@@ -1,11 +1,16 @@
 //! Text encodings of binary fields: base64 (RFC 4648 §4, as protobuf JSON writes `bytes`),
 //! lowercase hex, and PEM (RFC 7468 §2, strict); and the length-prefixed [`Transcript`] whose
-//! hash names evidence and trust material inside sealcheck.
+//! hash names evidence and trust material inside sealcheck; and [`StrictMap`], the JSON object
+//! whose duplicate keys are an error.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use core::marker::PhantomData;
+
 use base64ct::{Base64, Encoding};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::error::{Error, Result};
 
@@ -154,3 +159,30 @@ mod tests {
         assert!(pem_decode_all("k", "-----BEGIN X-----\nAAEC\n-----END Y-----\n").is_err());
     }
 }
+
+/// A JSON object (any document sealcheck parses strictly) whose duplicate keys are an error, in document order.
+pub(crate) struct StrictMap<V>(pub(crate) Vec<(String, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for StrictMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        struct Vis<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = StrictMap<V>;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> core::result::Result<StrictMap<V>, A::Error> {
+                let mut out: Vec<(String, V)> = Vec::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    if out.iter().any(|(e, _)| *e == k) {
+                        return Err(serde::de::Error::custom(alloc::format!("duplicate key {k:?}")));
+                    }
+                    out.push((k, m.next_value()?));
+                }
+                Ok(StrictMap(out))
+            }
+        }
+        d.deserialize_map(Vis(PhantomData))
+    }
+}
+

@@ -20,16 +20,14 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::marker::PhantomData;
 
-use serde::de::{MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use alloc::sync::Arc;
 
 use super::{CompiledPolicy, IdentityRule, PolicyFiles, Requirement, Rule, SignatureRequirement};
 use crate::crypto::{Backend, HashAlgorithm, KeyAlgorithm, PublicKey};
-use crate::encoding::{base64_decode, pem_decode_all};
+use crate::encoding::{base64_decode, pem_decode_all, StrictMap};
 use crate::error::{Error, Input, Result};
 use crate::limits::{MAX_KEY_FILE_BYTES, MAX_POLICY_BYTES, MAX_TRUSTED_ROOT_BYTES};
 use crate::oci::Reference;
@@ -37,32 +35,6 @@ use crate::sigstore::identity::{CertificateIdentity, Matcher};
 use crate::sigstore::trusted_root::{Authority, Embedded, LogKey, TrustedRoot, Window};
 use crate::trust::{Signers, Thresholds, Trust, TrustedKey};
 use crate::x509::{Certificate, KeyPurpose};
-
-/// A JSON object whose duplicate keys are an error, in document order.
-struct StrictMap<V>(Vec<(String, V)>);
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for StrictMap<V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        struct Vis<V>(PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
-            type Value = StrictMap<V>;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> core::result::Result<StrictMap<V>, A::Error> {
-                let mut out: Vec<(String, V)> = Vec::new();
-                while let Some(k) = m.next_key::<String>()? {
-                    if out.iter().any(|(e, _)| *e == k) {
-                        return Err(serde::de::Error::custom(alloc::format!("duplicate key {k:?}")));
-                    }
-                    out.push((k, m.next_value()?));
-                }
-                Ok(StrictMap(out))
-            }
-        }
-        d.deserialize_map(Vis(PhantomData))
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
