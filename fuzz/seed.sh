@@ -15,6 +15,7 @@
 # oci_manifest     manifest.json / index.json files and OCI manifests (schemaVersion 2)
 # simple_signing   containers storage-form signatures (\0sigstore-json) and their payloads
 # containers_policy  containers-policy.json files
+# notation_crl     CRL files (*.crl: DER or PEM)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 vectors="${1:-$here/../../shared/vectors}"
@@ -24,7 +25,7 @@ import base64, binascii, hashlib, json, os, re, sys
 
 vectors, out = sys.argv[1], sys.argv[2]
 TARGETS = ["bundle_json", "trusted_root", "certificate_der", "checkpoint_note", "rfc3161_token", "sct_list",
-           "image_reference", "oci_manifest", "simple_signing", "containers_policy"]
+           "image_reference", "oci_manifest", "simple_signing", "containers_policy", "notation_crl"]
 seen = {t: set() for t in TARGETS}
 
 def add(target, data):
@@ -156,6 +157,8 @@ for dirpath, _, files in os.walk(vectors):
                 add_cert(c)
         elif low.endswith(".p7s") and is_whole_der(data):
             add("rfc3161_token", wrap_token(data))
+        elif low.endswith(".crl"):
+            add("notation_crl", data)
 
 def image_seeds(name, data):
     """Seeds for the container-image parsers."""

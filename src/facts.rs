@@ -25,6 +25,9 @@ pub enum SignatureFormat {
     /// A cosign legacy attestation (DSSE layer of the `.att` manifest).
     #[serde(rename = "cosign-attestation")]
     CosignAttestation,
+    /// A Notary Project signature (JWS or COSE envelope).
+    #[serde(rename = "notary")]
+    Notary,
 }
 
 /// Where a verified time came from.
@@ -39,6 +42,10 @@ pub enum TimeSource {
         /// Entry index in the evidence.
         entry: usize,
     },
+    /// The authentic signing time a Notary signing authority asserted
+    /// (`notary.x509.signingAuthority`).
+    #[serde(rename = "signing-authority")]
+    SigningAuthority,
     /// An RFC 3161 timestamp.
     #[serde(rename = "timestamp-authority")]
     TimestampAuthority {
@@ -99,6 +106,21 @@ pub enum VerifiedSigner {
         /// CT logs whose SCTs verified.
         ct_logs: Vec<String>,
     },
+    /// A Notary signing certificate whose chain holds a trust store certificate.
+    #[serde(rename = "notary-certificate")]
+    NotaryCertificate {
+        /// The leaf's subject (RFC 4514).
+        subject: String,
+        /// The trust store (`type:name`) holding a certificate of the chain.
+        trust_store: String,
+        /// Validity start.
+        not_before: UnixTime,
+        /// Validity end.
+        not_after: UnixTime,
+        /// SHA-256 of each chain certificate's DER, hex, leaf first (the
+        /// `io.cncf.notary.x509chain.thumbprint#S256` values).
+        chain_sha256: Vec<String>,
+    },
     /// A trusted public key.
     #[serde(rename = "key")]
     Key {
@@ -114,6 +136,7 @@ impl VerifiedSigner {
         match self {
             Self::Key { sha256 } => alloc::format!("key sha256:{sha256}"),
             Self::Certificate { san, .. } => alloc::format!("certificate {}", san.first().map_or("", SubjectAltName::value)),
+            Self::NotaryCertificate { subject, .. } => alloc::format!("certificate {subject}"),
         }
     }
 }

@@ -142,6 +142,27 @@ pub fn containers_policy(json: &[u8], files: &dyn PolicyFiles, provider: &Crypto
     crate::policy::containers::compile(json, files, provider.backend())
 }
 
+/// Compiles a Notary trust policy (`trustpolicy.json`, OCI document v1.0) with the trust store
+/// and CRLs it is checked against.
+pub fn notation_policy(json: &[u8], store: crate::notation::truststore::TrustStore, crls: crate::notation::crl::CrlSet) -> Result<CompiledPolicy> {
+    crate::policy::notation::compile(json, store, crls).map_err(|e| e.loading(Input::Policy, "trustpolicy.json"))
+}
+
+/// Loads a Notary trust store directory (`x509/{ca,signingAuthority,tsa}/<name>/*.{crt,cer,pem}`).
+#[cfg(feature = "std")]
+pub fn notation_trust_store(dir: &std::path::Path, provider: &CryptoProvider) -> Result<crate::notation::truststore::TrustStore> {
+    crate::notation::truststore::TrustStore::load_dir(provider.backend(), dir).map_err(|e| e.in_file(Input::Policy, alloc::format!("trust store {}", dir.display())))
+}
+
+/// Parses CRL files (DER, or PEM `X509 CRL` blocks), each with the name used in errors.
+pub fn crls(files: &[(&str, &[u8])]) -> Result<crate::notation::crl::CrlSet> {
+    let mut all = Vec::new();
+    for (name, bytes) in files {
+        all.extend(crate::notation::crl::Crl::parse_file(name, bytes).map_err(|e| e.loading(Input::Policy, *name))?);
+    }
+    Ok(crate::notation::crl::CrlSet::new(all))
+}
+
 /// Evidence a caller fetched itself: the reference asked about, the manifest, stored signatures
 /// and attestations in the containers storage form (`\0sigstore-json\n{…}`; an attestation is one
 /// whose `mimeType` is a DSSE envelope), and Sigstore bundles found as referrers. A stored
@@ -328,6 +349,7 @@ impl ImageVerifier {
                 Requirement::Reject => rec.reason = "rejects every image".into(),
                 Requirement::Unsupported { reason, .. } => rec.reason.clone_from(reason),
                 Requirement::Signed(sr) => self.signature_requirement(&metered, &budget, sr, image, &subject, now, &mut rec),
+                Requirement::Notary(nr) => notary_requirement(&metered, &budget, nr, image, &subject, now, &mut rec),
             }
             record.requirements.push(rec);
         }
@@ -453,6 +475,82 @@ impl ImageVerifier {
     }
 }
 
+/// A Notary requirement: the first signature that passes every enforced validation satisfies
+/// it (notation-go `Verify`: "any one signature"); a `skip` statement is satisfied without
+/// signatures. A signature names the manifest decided on, or the index it was reached through
+/// (what a multi-platform reference resolves to, which is what notation signs).
+fn notary_requirement(
+    metered: &Metered<'_>,
+    budget: &WorkBudget,
+    nr: &crate::policy::notation::NotaryRequirement,
+    image: &ImageEvidence,
+    subject: &Subject,
+    now: UnixTime,
+    rec: &mut RequirementRecord,
+) {
+    use crate::notation::trustpolicy::Level;
+    use crate::notation::verify::{self, Target};
+    let st = &nr.statement;
+    if st.level == Level::Skip {
+        rec.satisfied = true;
+        rec.reason = alloc::format!("trust policy statement {:?} skips signature verification (level skip)", st.name);
+        return;
+    }
+    let media_type = |bytes: &[u8]| -> String {
+        #[derive(serde::Deserialize)]
+        struct M {
+            #[serde(rename = "mediaType")]
+            media_type: Option<String>,
+        }
+        serde_json::from_slice::<M>(bytes).ok().and_then(|m| m.media_type).unwrap_or_default()
+    };
+    let manifest = image.manifest().unwrap_or_default();
+    let manifest_type = media_type(manifest);
+    let mut targets = alloc::vec![(Target { media_type: &manifest_type, digests: &subject.manifest, size: manifest.len() as u64 }, Matched::Manifest)];
+    let index_type;
+    if let (Some(ix), Some(d)) = (image.index(), subject.index.as_ref()) {
+        index_type = media_type(ix);
+        targets.push((Target { media_type: &index_type, digests: d, size: ix.len() as u64 }, Matched::Index));
+    }
+    let mut considered = 0usize;
+    for (i, found) in image.items().iter().enumerate() {
+        let EvidenceItem::Notary { media_type, envelope } = &found.item else { continue };
+        considered += 1;
+        if let Err(e) = budget.ensure_left() {
+            rec.signatures.push(SignatureRecord::refused(i, &found.origin, SignatureFormat::Notary, &e));
+            rec.reason = alloc::format!("evidence left unchecked: {e}");
+            return;
+        }
+        // The signature names one of the targets; the one it names is verified against.
+        let named = crate::notation::envelope::Envelope::parse(media_type, envelope).ok().and_then(|e| {
+            targets.iter().find(|(t, _)| t.digests.iter().any(|d| d == e.target.digest.digest()))
+        });
+        let (target, matched) = named.unwrap_or(&targets[0]);
+        let outcome = verify::verify(metered, st, &nr.store, &nr.crls, media_type, envelope, target, now);
+        match &outcome.verdict {
+            Ok(v) => {
+                let mut r = SignatureRecord::accepted(i, &found.origin, &v.facts(metered, now), *matched);
+                r.validations = outcome.results;
+                rec.signatures.push(r);
+                rec.satisfied = true;
+                rec.reason = alloc::format!("signature {i} accepted under trust policy statement {:?} (level {})", st.name, st.level_name);
+                return;
+            }
+            Err(e) => {
+                let e = if budget.overspent() { budget.ensure_left().err().unwrap_or_else(|| e.clone()) } else { e.clone() };
+                let mut r = SignatureRecord::refused(i, &found.origin, SignatureFormat::Notary, &e);
+                r.validations = outcome.results;
+                rec.signatures.push(r);
+            }
+        }
+    }
+    rec.reason = if considered == 0 {
+        String::from("no Notary signatures")
+    } else {
+        alloc::format!("none of {considered} Notary signatures accepted under trust policy statement {:?} (level {})", st.name, st.level_name)
+    };
+}
+
 impl EvidenceItem {
     /// A stored layer as evidence: a DSSE envelope is an attestation, anything else a
     /// signature (which is refused if it is not a simple-signing layer).
@@ -467,6 +565,7 @@ fn item_format(item: &EvidenceItem) -> SignatureFormat {
         EvidenceItem::SimpleSigning(_) => SignatureFormat::CosignSimpleSigning,
         EvidenceItem::Attestation(_) => SignatureFormat::CosignAttestation,
         EvidenceItem::Bundle(_) => SignatureFormat::SigstoreBundle,
+        EvidenceItem::Notary { .. } => SignatureFormat::Notary,
     }
 }
 
@@ -519,6 +618,8 @@ fn parse(b: &dyn Backend, item: &EvidenceItem, sr: &SignatureRequirement, image:
         }
         EvidenceItem::Attestation(s) => (SignatureFormat::CosignAttestation, s.to_bundle()?),
         EvidenceItem::Bundle(j) => (SignatureFormat::SigstoreBundle, Bundle::from_json(j)?),
+        // A Sigstore requirement never considers them (`SignatureRequirement::considers`).
+        EvidenceItem::Notary { .. } => return Err(Error::NotASignature(String::from("a Notary signature is not Sigstore evidence"))),
     };
     let Content::Dsse(env) = &bundle.content else {
         return Err(Error::InToto(String::from("bundle has no in-toto statement naming the image")));

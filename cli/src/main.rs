@@ -35,7 +35,8 @@ enum Command {
     /// Verify a Sigstore bundle for an artifact (sigstore-conformance client protocol).
     #[command(after_help = EXIT_CODES)]
     VerifyBundle(VerifyBundle),
-    /// Decide whether an image may run under a containers-policy.json.
+    /// Decide whether an image may run under a containers-policy.json, or a Notary
+    /// trustpolicy.json with its trust store.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyImage),
 }
@@ -43,8 +44,20 @@ enum Command {
 #[derive(Args)]
 struct VerifyImage {
     /// containers-policy.json(5).
-    #[arg(long)]
-    policy: PathBuf,
+    #[arg(long, required_unless_present = "notation_policy", conflicts_with = "notation_policy")]
+    policy: Option<PathBuf>,
+    /// A Notary trust policy (trustpolicy.json, OCI document v1.0), instead of --policy.
+    #[arg(long, requires = "trust_store")]
+    notation_policy: Option<PathBuf>,
+    /// The Notary trust store directory (`x509/{ca,signingAuthority,tsa}/<name>/`), as
+    /// notation's `truststore` directory.
+    #[arg(long, requires = "notation_policy")]
+    trust_store: Option<PathBuf>,
+    /// A CRL (DER or PEM) for the Notary revocation check, offline (repeatable). Certificates
+    /// that name a CRL distribution point or OCSP responder need one, or their revocation
+    /// status is unknown.
+    #[arg(long, requires = "notation_policy")]
+    crl: Vec<PathBuf>,
     /// The image reference asked about (docker reference; policy scopes of the docker
     /// transport). A name without tag or digest means `:latest`. Defaults to the reference of
     /// a `docker://` source.
@@ -175,9 +188,7 @@ fn read(path: &Path, max: usize, what: &str, limit: &'static str) -> sealcheck::
 
 fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
     let decided = (|| {
-        let policy = read(&args.policy, limits::MAX_POLICY_BYTES, "policy", "policy file size")
-            .and_then(|b| verifier::containers_policy(&b, &FsFiles, &provider))
-            .map_err(|e| e.in_file(sealcheck::Input::Policy, args.policy.display().to_string()))?;
+        let policy = compile_policy(args, &provider)?;
         let now = now(args.time.as_deref())?;
         let (image, resolved) = match args.source.strip_prefix("docker://") {
             Some(r) => {
@@ -212,6 +223,22 @@ fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
         eprintln!("sealcheck: denied: {}", decision.reason);
         ExitCode::from(1)
     }
+}
+
+/// The containers policy, or the Notary trust policy with its trust store and CRLs.
+fn compile_policy(args: &VerifyImage, provider: &CryptoProvider) -> sealcheck::Result<sealcheck::CompiledPolicy> {
+    fn in_file(p: &Path) -> impl FnOnce(Error) -> Error + '_ {
+        move |e| e.in_file(sealcheck::Input::Policy, p.display().to_string())
+    }
+    if let (Some(p), Some(store)) = (&args.notation_policy, &args.trust_store) {
+        let json = read(p, limits::MAX_TRUST_POLICY_BYTES, "trust policy", "trust policy file size").map_err(in_file(p))?;
+        let store = verifier::notation_trust_store(store, provider)?;
+        let files = args.crl.iter().map(|c| Ok((c.display().to_string(), read(c, limits::MAX_CRL_BYTES, "CRL", "CRL file size")?))).collect::<sealcheck::Result<Vec<_>>>()?;
+        let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        return verifier::notation_policy(&json, store, verifier::crls(&named)?).map_err(in_file(p));
+    }
+    let p = args.policy.as_ref().ok_or_else(|| Error::Usage("--policy or --notation-policy is required".into()))?;
+    read(p, limits::MAX_POLICY_BYTES, "policy", "policy file size").and_then(|b| verifier::containers_policy(&b, &FsFiles, provider)).map_err(in_file(p))
 }
 
 /// The registry options of a `docker://` source: flags, and credentials from the usual files.

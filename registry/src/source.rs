@@ -5,8 +5,9 @@
 //!
 //! Digests are computed from the bytes received, never taken from a header (a
 //! `Docker-Content-Digest` that disagrees is an error); every body is capped before it is read
-//! and the core checks sizes and digests before parsing. The referrers API's `artifactType`
-//! filter is applied here unless the registry says it applied it (`OCI-Filters-Applied`); its
+//! and the core checks sizes and digests before parsing. The referrers API is asked unfiltered
+//! (cosign bundles and Notary signatures are both wanted; a registry filters by one
+//! `artifactType` at most) and descriptors of other artifact types are skipped here; its
 //! `Link` pagination is followed for at most [`MAX_REFERRER_PAGES`] pages. A registry without
 //! the referrers API answers 404 and the core reads the `sha256-<hex>` tag instead.
 
@@ -16,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use sealcheck::crypto::{Backend, HashAlgorithm};
 use sealcheck::limits::{MAX_IMAGE_SIGNATURES, MAX_MANIFEST_BYTES};
 use sealcheck::oci::manifest::{Descriptor, Manifest};
-use sealcheck::oci::source::{ArtifactSource, BUNDLE_ARTIFACT_TYPE, Located};
+use sealcheck::oci::source::{ArtifactSource, Located, REFERRER_ARTIFACT_TYPES};
 use sealcheck::oci::{OciDigest, Reference};
 use sealcheck::{Error, Result};
 use serde::Deserialize;
@@ -250,7 +251,8 @@ impl ArtifactSource for RegistrySource {
 
     fn referrers(&self, digest: &OciDigest) -> Result<Vec<Descriptor>> {
         let mut out = Vec::new();
-        let mut path = format!("referrers/{digest}?artifactType={}", BUNDLE_ARTIFACT_TYPE.replace('+', "%2B"));
+        // Unfiltered: two artifact types are wanted, and a registry filters by one at most.
+        let mut path = format!("referrers/{digest}");
         for _ in 0..MAX_REFERRER_PAGES {
             let reply = self.get(&path, "application/vnd.oci.image.index.v1+json", MAX_MANIFEST_BYTES)?;
             match reply.status {
@@ -259,9 +261,8 @@ impl ArtifactSource for RegistrySource {
                 s => return Err(fail(&reply.url, format!("status {s}"))),
             }
             let index = Manifest::from_json(&reply.body)?;
-            let filtered = reply.header("oci-filters-applied").is_some_and(|f| f.split(',').any(|x| x.trim() == "artifactType"));
             for d in index.manifests {
-                if filtered || d.artifact_type.as_deref() == Some(BUNDLE_ARTIFACT_TYPE) {
+                if d.artifact_type.as_deref().is_some_and(|t| REFERRER_ARTIFACT_TYPES.contains(&t)) {
                     self.known_manifests.borrow_mut().insert(d.digest.to_string());
                     out.push(d);
                 }

@@ -27,6 +27,14 @@ pub enum EvidenceItem {
     Attestation(StoredSignature),
     /// A Sigstore bundle (JSON): a cosign v3 signature or attestation attached as a referrer.
     Bundle(Vec<u8>),
+    /// A Notary Project signature envelope (the one layer of a signature manifest) with the
+    /// layer's media type (`application/jose+json`, `application/cose`, or what else it says).
+    Notary {
+        /// The layer's media type.
+        media_type: String,
+        /// The envelope bytes.
+        envelope: Vec<u8>,
+    },
 }
 
 impl EvidenceItem {
@@ -35,10 +43,11 @@ impl EvidenceItem {
             Self::SimpleSigning(_) => 0,
             Self::Attestation(_) => 1,
             Self::Bundle(_) => 2,
+            Self::Notary { .. } => 3,
         }
     }
 
-    const KIND_NAMES: [&'static str; 3] = ["image signatures", "image attestations", "image bundles"];
+    const KIND_NAMES: [&'static str; 4] = ["image signatures", "image attestations", "image bundles", "Notary signatures"];
 
     /// Its size in bytes (the payload, or the bundle JSON).
     #[must_use]
@@ -46,6 +55,7 @@ impl EvidenceItem {
         match self {
             Self::SimpleSigning(s) | Self::Attestation(s) => s.payload.len() + s.annotations.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>(),
             Self::Bundle(j) => j.len(),
+            Self::Notary { media_type, envelope } => media_type.len() + envelope.len(),
         }
     }
 
@@ -62,6 +72,9 @@ impl EvidenceItem {
             }
             Self::Bundle(j) => {
                 t.number(self.kind() as i64).field(j);
+            }
+            Self::Notary { media_type, envelope } => {
+                t.number(self.kind() as i64).field(media_type.as_bytes()).field(envelope);
             }
         }
         t.sha256()
@@ -118,7 +131,7 @@ pub struct ImageEvidence {
     manifest: Option<Addressed>,
     index: Option<Addressed>,
     items: Vec<Found>,
-    counts: [usize; 3],
+    counts: [usize; 4],
     budget: EvidenceBudget,
 }
 
@@ -127,7 +140,7 @@ impl ImageEvidence {
     /// manifest yet (a decision without one is a rejection).
     #[must_use]
     pub fn new(reference: Reference) -> Self {
-        Self { reference, manifest: None, index: None, items: Vec::new(), counts: [0; 3], budget: EvidenceBudget::new() }
+        Self { reference, manifest: None, index: None, items: Vec::new(), counts: [0; 4], budget: EvidenceBudget::new() }
     }
 
     /// Sets the manifest decided on.

@@ -21,6 +21,11 @@ use crate::limits::{self, MAX_IMAGE_SIGNATURES, MAX_MANIFEST_BYTES, MAX_SIGNATUR
 /// artifactType of cosign v3 signature bundles.
 pub const BUNDLE_ARTIFACT_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
+/// The artifact types of the referrers sealcheck reads: cosign v3 bundles and Notary
+/// signatures (whose legacy manifests registries list with their config media type, the same
+/// string). A source may use them to skip other referrers; the manifests decide.
+pub const REFERRER_ARTIFACT_TYPES: [&str; 2] = [BUNDLE_ARTIFACT_TYPE, crate::notation::envelope::SIGNATURE_ARTIFACT_TYPE];
+
 /// Where a source found a manifest it was asked for by digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
@@ -116,6 +121,20 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
     Ok(ev)
 }
 
+/// A Notary signature manifest, in either form notation reads (signature-specification.md
+/// "OCI Signatures", "Forward and Backward Compatibility"): `artifactType`
+/// `application/vnd.cncf.notary.signature` with the empty config, or (notation-go ≤ 1.3) no
+/// `artifactType` and that config media type.
+fn is_notary_signature(m: &Manifest) -> bool {
+    use crate::notation::envelope::SIGNATURE_ARTIFACT_TYPE;
+    let config = m.config.as_ref().map(|c| c.media_type.as_str());
+    match m.artifact_type.as_deref() {
+        Some(SIGNATURE_ARTIFACT_TYPE) => config == Some("application/vnd.oci.empty.v1+json"),
+        Some(_) => false,
+        None => config == Some(SIGNATURE_ARTIFACT_TYPE),
+    }
+}
+
 /// A tag may also name the index the selected manifest was reached through (a platform chosen
 /// from a multi-platform tag).
 fn check_reference(source: &dyn ArtifactSource, reference: &Reference, selected: &OciDigest, index: Option<&Descriptor>) -> Result<()> {
@@ -164,12 +183,22 @@ fn gather(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest
         seen.push(c.digest);
         // The descriptor's artifactType is not trusted: the manifest says what it is.
         let m = Manifest::from_json(&fetch_evidence(backend, source, ev, &c, "manifest size", MAX_MANIFEST_BYTES)?)?;
-        if m.effective_artifact_type() != Some(BUNDLE_ARTIFACT_TYPE) || m.subject.as_ref().is_none_or(|s| s.digest != *digest) {
+        if m.subject.as_ref().is_none_or(|s| s.digest != *digest) {
             continue;
         }
-        let [layer] = m.layers.as_slice() else { continue };
-        let bundle = fetch_evidence(backend, source, ev, layer, "signature blob size", MAX_SIGNATURE_BYTES)?;
-        ev.push(EvidenceItem::Bundle(bundle), alloc::format!("{via} {}", c.digest))?;
+        let origin = alloc::format!("{via} {}", c.digest);
+        if m.effective_artifact_type() == Some(BUNDLE_ARTIFACT_TYPE) {
+            let [layer] = m.layers.as_slice() else { continue };
+            let bundle = fetch_evidence(backend, source, ev, layer, "signature blob size", MAX_SIGNATURE_BYTES)?;
+            ev.push(EvidenceItem::Bundle(bundle), origin)?;
+        } else if is_notary_signature(&m) {
+            // signature-specification.md "OCI Signatures": exactly one layer, the envelope
+            // (notation-go `getSignatureBlobDesc`). Its media type is checked when it is verified:
+            // a signature manifest with another layer is a signature that fails integrity.
+            let [layer] = m.layers.as_slice() else { continue };
+            let envelope = fetch_evidence(backend, source, ev, layer, "signature envelope size", limits::MAX_ENVELOPE_BYTES)?;
+            ev.push(EvidenceItem::Notary { media_type: layer.media_type.clone(), envelope }, origin)?;
+        }
     }
     Ok(())
 }

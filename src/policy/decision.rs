@@ -37,6 +37,10 @@ pub struct SignatureRecord {
     pub times: Vec<VerifiedTime>,
     /// Which manifest the signature binds, when accepted.
     pub matched: Option<Matched>,
+    /// For a Notary signature, each validation with its action and outcome (a `log` failure
+    /// is recorded here even when the signature was accepted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub validations: Vec<crate::notation::verify::ValidationResult>,
 }
 
 impl SignatureRecord {
@@ -54,6 +58,7 @@ impl SignatureRecord {
             integrated_time,
             times: v.times.clone(),
             matched: Some(matched),
+            validations: Vec::new(),
         }
     }
 
@@ -70,6 +75,7 @@ impl SignatureRecord {
             integrated_time: None,
             times: Vec::new(),
             matched: None,
+            validations: Vec::new(),
         }
     }
 }

@@ -5,11 +5,13 @@
 //! trust already prepared (keys parsed, trusted roots loaded, regexps compiled) and judges
 //! *verified facts* ([`VerifiedSignature`](crate::facts::VerifiedSignature)) and their parse-only precursors ([`Claims`]); it
 //! never reads evidence bytes. [`crate::verifier::ImageVerifier`] runs the verifiers and hands
-//! the facts here. Format adapters: [`containers`] (containers-policy.json).
+//! the facts here. Format adapters: [`containers`] (containers-policy.json) and [`notation`]
+//! (Notary trustpolicy.json with its trust store and CRLs).
 
 pub mod containers;
 mod decision;
 pub mod identity;
+pub mod notation;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -66,6 +68,8 @@ pub enum Requirement {
     },
     /// A signature (or attestation) from a trusted signer, with an identity rule.
     Signed(SignatureRequirement),
+    /// A Notary Project signature verified under one trust policy statement.
+    Notary(notation::NotaryRequirement),
 }
 
 impl Requirement {
@@ -77,6 +81,7 @@ impl Requirement {
             Self::Reject => "reject",
             Self::Unsupported { kind, .. } => kind,
             Self::Signed(_) => "sigstoreSigned",
+            Self::Notary(_) => "notarySigned",
         }
     }
 }
@@ -154,6 +159,7 @@ impl SignatureRequirement {
             SignatureFormat::CosignSimpleSigning => self.predicate_type.is_none(),
             SignatureFormat::CosignAttestation => self.predicate_type.is_some(),
             SignatureFormat::SigstoreBundle => true,
+            SignatureFormat::Notary => false,
         }
     }
 
@@ -246,6 +252,17 @@ impl Rule {
 /// One transport's rules by scope, in file order; scope `""` is the transport default.
 pub type Scopes = Vec<(String, Rule)>;
 
+/// How a policy's scopes select a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeMatch {
+    /// containers-policy.json: the most specific of the reference's scopes (with its tag or
+    /// digest, the repository, its namespaces, the host, `*.` wildcard domains).
+    Containers,
+    /// Notary trust policies: the repository exactly (notation-go `GetApplicableTrustPolicy`),
+    /// else the `*` statement (compiled as the transport default `""`).
+    Repository,
+}
+
 /// A compiled policy: the default rule, and per-transport rules by scope. Immutable once
 /// compiled; share it (`Arc`) across threads.
 #[derive(Debug, Clone)]
@@ -253,13 +270,22 @@ pub struct CompiledPolicy {
     default: Rule,
     transports: Vec<(String, Scopes)>,
     digest: [u8; 32],
+    scope_match: ScopeMatch,
 }
 
 impl CompiledPolicy {
     /// A policy from its parts; `digest` is the SHA-256 of the document it was compiled from.
+    /// Scopes match as containers-policy.json's do.
     #[must_use]
     pub const fn new(default: Rule, transports: Vec<(String, Scopes)>, digest: [u8; 32]) -> Self {
-        Self { default, transports, digest }
+        Self { default, transports, digest, scope_match: ScopeMatch::Containers }
+    }
+
+    /// The same policy with scopes matched by `scope_match`.
+    #[must_use]
+    pub const fn with_scope_match(mut self, scope_match: ScopeMatch) -> Self {
+        self.scope_match = scope_match;
+        self
     }
 
     /// SHA-256 of the policy document.
@@ -274,7 +300,11 @@ impl CompiledPolicy {
     #[must_use]
     pub fn rule_for(&self, transport: &str, reference: &Reference) -> (String, &Rule) {
         if let Some((_, scopes)) = self.transports.iter().find(|(t, _)| t == transport) {
-            for scope in reference.policy_scopes() {
+            let candidates = match self.scope_match {
+                ScopeMatch::Containers => reference.policy_scopes(),
+                ScopeMatch::Repository => alloc::vec![reference.name()],
+            };
+            for scope in candidates {
                 if let Some((s, rule)) = scopes.iter().find(|(s, _)| *s == scope) {
                     return (s.clone(), rule);
                 }

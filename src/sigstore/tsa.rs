@@ -87,6 +87,8 @@ struct SignerInfo {
 pub struct TimestampToken {
     gen_time: UnixTime,
     imprint: Digest,
+    /// TSTInfo `accuracy`, in microseconds, when present.
+    accuracy_micros: Option<u64>,
     certificates: Vec<Vec<u8>>,
     /// The TSTInfo DER (the encapsulated content).
     tst_info: Vec<u8>,
@@ -118,10 +120,19 @@ impl TimestampToken {
         if resp.is_empty() {
             return Err(bad(index, "response carries no timeStampToken"));
         }
-
-        // ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT content }
-        let mut content_info = resp.nested(tag::SEQUENCE)?;
+        let token = resp.expect(tag::SEQUENCE)?;
         resp.finish()?;
+        Self::parse_token(index, token.raw)
+    }
+
+    /// Parses a DER `TimeStampToken` (RFC 3161 §2.4.2: a CMS `ContentInfo` carrying SignedData),
+    /// as Notary envelopes carry it.
+    pub fn parse_token(index: usize, der: &[u8]) -> Result<Self> {
+        let what = format!("timestamp {index}");
+        // ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT content }
+        let mut outer = Reader::new(&what, der);
+        let mut content_info = outer.nested(tag::SEQUENCE)?;
+        outer.finish()?;
         if content_info.oid()? != ID_SIGNED_DATA {
             return Err(bad(index, "token is not CMS SignedData"));
         }
@@ -167,14 +178,20 @@ impl TimestampToken {
             return Err(bad(index, "more than one SignerInfo"));
         }
         let signer = parse_signer_info(index, &what, signer_info)?;
-        let (gen_time, imprint) = parse_tst_info(index, &what, tst_info)?;
-        Ok(Self { gen_time, imprint, certificates, tst_info: tst_info.to_vec(), signer })
+        let (gen_time, imprint, accuracy_micros) = parse_tst_info(index, &what, tst_info)?;
+        Ok(Self { gen_time, imprint, accuracy_micros, certificates, tst_info: tst_info.to_vec(), signer })
     }
 
     /// The time the TSA asserts (TSTInfo `genTime`).
     #[must_use]
     pub const fn gen_time(&self) -> UnixTime {
         self.gen_time
+    }
+
+    /// The TSTInfo `accuracy` in microseconds, when the token states one (RFC 3161 §2.4.2).
+    #[must_use]
+    pub const fn accuracy_micros(&self) -> Option<u64> {
+        self.accuracy_micros
     }
 
     /// The hash the TSA timestamped (TSTInfo `messageImprint`).
@@ -398,8 +415,9 @@ fn signed_attributes(index: usize, what: &str, attrs: &[u8]) -> Result<(Vec<u8>,
     Ok((message_digest.ok_or_else(|| bad(index, "no message-digest signed attribute"))?, ess))
 }
 
-/// TSTInfo (RFC 3161 §2.4.2): returns genTime and the message imprint.
-fn parse_tst_info(index: usize, what: &str, der: &[u8]) -> Result<(UnixTime, Digest)> {
+/// TSTInfo (RFC 3161 §2.4.2): returns genTime, the message imprint and the accuracy in
+/// microseconds, if stated.
+fn parse_tst_info(index: usize, what: &str, der: &[u8]) -> Result<(UnixTime, Digest, Option<u64>)> {
     let mut outer = Reader::new(what, der);
     let mut t = outer.nested(tag::SEQUENCE)?;
     outer.finish()?;
@@ -414,12 +432,32 @@ fn parse_tst_info(index: usize, what: &str, der: &[u8]) -> Result<(UnixTime, Dig
     let imprint = Digest::new(alg, hashed).map_err(|_| bad(index, "message imprint length does not match its algorithm"))?;
     t.expect(tag::INTEGER)?; // serialNumber: may exceed 64 bits, unused
     let gen_time = UnixTime::parse_generalized_time(t.expect(tag::GENERALIZED_TIME)?.value)?;
-    // accuracy, ordering, nonce, tsa [0], extensions [1]: each optional, in this order.
-    for optional in [tag::SEQUENCE, tag::BOOLEAN, tag::INTEGER, tag::context(0), tag::context(1)] {
+    // Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999) OPTIONAL,
+    // micros [1] INTEGER (1..999) OPTIONAL }
+    let accuracy = match t.optional(tag::SEQUENCE)? {
+        None => None,
+        Some(acc) => {
+            let mut a = Reader::new(what, acc.value);
+            let secs = if a.peek_tag() == Some(tag::INTEGER) { a.small_uint()? } else { 0 };
+            let mut sub = [0u64; 2];
+            for (i, slot) in sub.iter_mut().enumerate() {
+                if let Some(v) = a.optional(tag::context_primitive(i as u8))? {
+                    *slot = Reader::new(what, &asn1::encode(tag::INTEGER, v.value)).small_uint()?;
+                    if !(1..=999).contains(slot) {
+                        return Err(bad(index, "accuracy millis or micros out of range"));
+                    }
+                }
+            }
+            a.finish()?;
+            Some(secs.saturating_mul(1_000_000).saturating_add(sub[0] * 1000).saturating_add(sub[1]))
+        }
+    };
+    // ordering, nonce, tsa [0], extensions [1]: each optional, in this order.
+    for optional in [tag::BOOLEAN, tag::INTEGER, tag::context(0), tag::context(1)] {
         t.optional(optional)?;
     }
     t.finish()?;
-    Ok((gen_time, imprint))
+    Ok((gen_time, imprint, accuracy))
 }
 
 #[cfg(test)]

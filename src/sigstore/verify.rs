@@ -304,6 +304,7 @@ impl<'r> Verifier<'r> {
         let distinct_times = count_distinct(times.iter().map(|t| match &t.source {
             TimeSource::TransparencyLog { log, .. } => log.as_str(),
             TimeSource::TimestampAuthority { authority, .. } => authority.as_str(),
+            TimeSource::SigningAuthority => "signing-authority",
         }));
         if distinct_times < self.thresholds.timestamps {
             return Err(Error::Threshold { what: "verified timestamps", need: self.thresholds.timestamps, got: distinct_times });

@@ -3,8 +3,8 @@
 //! and SCT verification (RFC 6962 §3.2).
 
 mod cert;
-mod ext;
-mod path;
+pub(crate) mod ext;
+pub(crate) mod path;
 pub mod sct;
 
 pub use cert::Certificate;

@@ -361,7 +361,7 @@ fn check_leaf(what: &str, leaf: &Certificate, purpose: KeyPurpose) -> Result<()>
 /// Checks that `issuer` may have issued `child`: names and key ids chain, the issuer is a CA
 /// with keyCertSign, `intermediates_below` non-leaf certificates sit between it and the leaf
 /// (pathLenConstraint), no unknown critical extension, and (if asked) the signature.
-fn check_link(backend: &dyn Backend, child: &Certificate, issuer: &Certificate, intermediates_below: usize, what_child: &str, what_issuer: &str, verify_sig: bool) -> Result<()> {
+pub(crate) fn check_link(backend: &dyn Backend, child: &Certificate, issuer: &Certificate, intermediates_below: usize, what_child: &str, what_issuer: &str, verify_sig: bool) -> Result<()> {
     if !names_issuer(issuer, child) {
         return Err(Error::UnknownIssuer { what: what_child.to_string() });
     }
@@ -393,7 +393,7 @@ fn check_link(backend: &dyn Backend, child: &Certificate, issuer: &Certificate, 
     Ok(())
 }
 
-fn validity(c: &Certificate, what: &str, times: &[UnixTime]) -> Result<()> {
+pub(crate) fn validity(c: &Certificate, what: &str, times: &[UnixTime]) -> Result<()> {
     match times.iter().find(|t| !c.valid_at(**t)) {
         None => Ok(()),
         Some(t) => Err(Error::CertificateNotValidAt {

@@ -5,9 +5,19 @@
 #   cosign    github.com/sigstore/cosign/v3 v3.1.3
 #   registry  github.com/distribution/distribution/v3 v3.1.2
 #   oras      oras.land/oras v1.3.6
+#   notation  github.com/notaryproject/notation v1.3.2
 # A binary already in OUTDIR is kept when `go version -m` shows that it was
 # built from the pinned module version (and, for cidiff, from the current
 # sources: a hash of them is kept in OUTDIR/cidiff.srchash).
+#
+# notation cannot be `go install`ed: the proxy serves the module to
+# `go mod download` but refuses its version list, which `go install …@v1.3.2`
+# reads (for deprecations). So ./cmd/notation is built in a writable copy of
+# the downloaded module, with the ldflags of its Makefile's tagged-release
+# build (so `notation version` says v1.3.2). A main module built outside VCS
+# reports "(devel)" to `go version -m`, so the up-to-date check is its
+# notation-go v1.3.2 dependency and the module's go.sum hash ("h1:…"), kept in
+# OUTDIR/notation.modsum.
 #
 # cidiff is built with CGO_ENABLED=0 and these containers/image build tags:
 #   containers_image_openpgp             OpenPGP in pure Go, not gpgme (cgo)
@@ -59,3 +69,30 @@ fi
 peer cosign github.com/sigstore/cosign/v3/cmd/cosign github.com/sigstore/cosign/v3 v3.1.3
 peer registry github.com/distribution/distribution/v3/cmd/registry github.com/distribution/distribution/v3 v3.1.2
 peer oras oras.land/oras/cmd/oras oras.land/oras v1.3.6
+
+# notation: the module's Dir, Sum and tagged commit from `go mod download -json`.
+notation_mod=github.com/notaryproject/notation
+notation_ver=v1.3.2
+json=$(go mod download -json "$notation_mod@$notation_ver")
+field() { printf '%s\n' "$json" | sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" | head -n 1; }
+notation_dir=$(field Dir)
+notation_sum=$(field Sum)
+notation_commit=$(field Hash)
+[ -d "$notation_dir" ] && [ -n "$notation_sum" ] || { echo "notation: go mod download gave no Dir or Sum" >&2; exit 1; }
+if has_module "$out/notation" dep github.com/notaryproject/notation-go v1.3.2 &&
+  [ "$(cat "$out/notation.modsum" 2>/dev/null)" = "$notation_mod $notation_ver $notation_sum" ]; then
+  echo "notation $notation_ver: up to date"
+else
+  echo "notation $notation_ver: building"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  cp -r "$notation_dir" "$work/notation"
+  chmod -R u+w "$work/notation"
+  (cd "$work/notation" && CGO_ENABLED=0 go build \
+    -ldflags "-X $notation_mod/internal/version.GitCommit=$notation_commit -X $notation_mod/internal/version.BuildMetadata=" \
+    -o "$out/notation" ./cmd/notation)
+  has_module "$out/notation" mod "$notation_mod" "(devel)" &&
+    has_module "$out/notation" dep github.com/notaryproject/notation-go v1.3.2 ||
+    { echo "notation: built binary is not $notation_mod with notation-go v1.3.2" >&2; exit 1; }
+  echo "$notation_mod $notation_ver $notation_sum" >"$out/notation.modsum"
+fi

@@ -17,9 +17,11 @@
 pub mod bundle;
 #[allow(dead_code, reason = "the image tests use it; generated.rs, which checks the rest for dead items, does not")]
 pub mod cosign;
+pub mod crl;
 pub mod ct;
 pub mod der;
 pub mod keys;
+pub mod notary;
 pub mod peers;
 pub mod pki;
 pub mod rekor_v1;
@@ -27,6 +29,8 @@ pub mod rekor_v2;
 pub mod tlog;
 pub mod trusted_root;
 pub mod tsa;
+#[allow(dead_code, reason = "the notation parity test uses it; generated.rs, which checks the rest for dead items, does not")]
+pub mod tsa_server;
 
 use std::sync::LazyLock;
 

@@ -106,3 +106,11 @@ pub fn push_image(reg: &Registry, dir: &Path, repo: &str, content: &str, extra: 
     args.push(&target);
     peer("oras", &args, dir).trim().to_string()
 }
+
+/// The path of a peer beyond the four [`peers`] requires (such as `notation`), or a panic
+/// naming what is missing.
+pub fn peer_path(name: &str) -> PathBuf {
+    let p = peers().join(name);
+    assert!(p.is_file(), "{} is missing: run tests/parity/build-peers.sh", p.display());
+    p
+}

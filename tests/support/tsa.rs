@@ -3,7 +3,8 @@
 //! with signed attributes content-type, message-digest and signingCertificateV2 (RFC 5035, as
 //! Sigstore's TSA writes it), `sid` issuerAndSerialNumber, the signing certificate embedded, and
 //! a TSTInfo (RFC 3161 §2.4.2) stating the message imprint and genTime. [`Stamp`] varies the
-//! ESS attribute and the embedded certificate.
+//! ESS attribute and the embedded certificate. [`Tsa::respond`] answers a parsed TimeStampReq
+//! (its imprint, of any hash, and its nonce echoed), as `tsa_server` does over HTTP.
 
 use super::der::{algorithm, context, generalized_time, octets, oid, seq, set, uint};
 use super::keys::Key;
@@ -89,12 +90,22 @@ impl Tsa {
 
     /// A TimeStampResp over `signature` built as `stamp` says.
     pub fn stamp(&self, signature: &[u8], gen_time: i64, stamp: &Stamp) -> Vec<u8> {
-        self.token(&sha256(signature), gen_time, stamp)
+        self.token(&sha256_imprint(&sha256(signature)), None, gen_time, stamp)
     }
 
     /// A TimeStampResp whose TSTInfo states `imprint` (SHA-256) at `gen_time`.
     pub fn timestamp_imprint(&self, imprint: &[u8; 32], gen_time: i64) -> Vec<u8> {
-        self.token(imprint, gen_time, &Stamp::default())
+        self.token(&sha256_imprint(imprint), None, gen_time, &Stamp::default())
+    }
+
+    /// The answer to a TimeStampReq: a TimeStampResp whose TSTInfo states the request's
+    /// `message_imprint` (its MessageImprint DER, echoed byte for byte: any hash algorithm, and
+    /// parameters as the client wrote them, which clients compare) and `nonce` (its INTEGER DER)
+    /// at `gen_time`, embedding the signing certificate when the request has certReq (RFC 3161
+    /// §2.4.1: and no certificate when it has not).
+    pub fn respond(&self, message_imprint: &[u8], nonce: Option<&[u8]>, cert_req: bool, gen_time: i64) -> Vec<u8> {
+        let stamp = Stamp { ess: Ess::V2, embed: if cert_req { Embed::Signer } else { Embed::Nothing } };
+        self.token(message_imprint, nonce, gen_time, &stamp)
     }
 
     /// The signing certificate's twin: same subject, issuer and serial, another key, signed by the
@@ -104,13 +115,15 @@ impl Tsa {
         self.root.issue(&signer_template("tsa signer", &key, 0, i64::from(i32::MAX)))
     }
 
-    fn token(&self, imprint: &[u8; 32], gen_time: i64, stamp: &Stamp) -> Vec<u8> {
+    /// `message_imprint` is MessageImprint DER; `nonce`, INTEGER DER.
+    fn token(&self, message_imprint: &[u8], nonce: Option<&[u8]>, gen_time: i64, stamp: &Stamp) -> Vec<u8> {
         let tst_info = seq(&[
             &uint(1),
             &oid(TSA_POLICY),
-            &seq(&[&algorithm(SHA256), &octets(imprint)]),
+            message_imprint,
             &uint(u64::try_from(gen_time).unwrap()),
             &generalized_time(gen_time),
+            nonce.unwrap_or_default(),
         ]);
         let mut attrs = vec![
             seq(&[&oid(ID_CONTENT_TYPE), &set(&[&oid(ID_CT_TST_INFO)])]),
@@ -152,6 +165,11 @@ impl Tsa {
         let content_info = seq(&[&oid(ID_SIGNED_DATA), &context(0, &signed_data)]);
         seq(&[&seq(&[&uint(0)]), &content_info])
     }
+}
+
+/// MessageImprint { AlgorithmIdentifier SHA-256 (parameters absent), OCTET STRING }.
+fn sha256_imprint(imprint: &[u8; 32]) -> Vec<u8> {
+    seq(&[&algorithm(SHA256), &octets(imprint)])
 }
 
 /// The TSA signing certificate: keyUsage digitalSignature, extendedKeyUsage timeStamping (critical).
