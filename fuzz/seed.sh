@@ -16,6 +16,9 @@
 # simple_signing   containers storage-form signatures (\0sigstore-json) and their payloads
 # containers_policy  containers-policy.json files
 # notation_crl     CRL files (*.crl: DER or PEM)
+# notation_jws     JWS envelopes (JSON objects with protected, payload, signature)
+# notation_cose    COSE_Sign1 envelopes (CBOR tag 18: files starting with 0xd2)
+# notation_trustpolicy  trust policy documents (JSON with trustPolicies)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 vectors="${1:-$here/../../shared/vectors}"
@@ -25,7 +28,8 @@ import base64, binascii, hashlib, json, os, re, sys
 
 vectors, out = sys.argv[1], sys.argv[2]
 TARGETS = ["bundle_json", "trusted_root", "certificate_der", "checkpoint_note", "rfc3161_token", "sct_list",
-           "image_reference", "oci_manifest", "simple_signing", "containers_policy", "notation_crl"]
+           "image_reference", "oci_manifest", "simple_signing", "containers_policy", "notation_crl",
+           "notation_jws", "notation_cose", "notation_trustpolicy"]
 seen = {t: set() for t in TARGETS}
 
 def add(target, data):
@@ -190,10 +194,26 @@ def image_seeds(name, data):
                 if scope:
                     add("image_reference", scope)
 
+def notation_seeds(data):
+    """Seeds for the Notary parsers: envelopes of either encoding, trust policies."""
+    if data[:1] == b"\xd2":
+        add("notation_cose", data)
+        return
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return
+    if isinstance(doc, dict) and {"protected", "payload", "signature"} <= doc.keys():
+        add("notation_jws", data)
+    if isinstance(doc, dict) and "trustPolicies" in doc:
+        add("notation_trustpolicy", data)
+
 for dirpath, _, files in os.walk(vectors):
     for name in sorted(files):
         with open(os.path.join(dirpath, name), "rb") as f:
-            image_seeds(name, f.read())
+            data = f.read()
+        image_seeds(name, data)
+        notation_seeds(data)
 for r in ["busybox", "docker.io/library/busybox:latest", "localhost:5000/a/b@sha256:" + "0" * 64, "[::1]:5000/x:y"]:
     add("image_reference", r)
 

@@ -154,6 +154,58 @@ pub fn notation_trust_store(dir: &std::path::Path, provider: &CryptoProvider) ->
     crate::notation::truststore::TrustStore::load_dir(provider.backend(), dir).map_err(|e| e.in_file(Input::Policy, alloc::format!("trust store {}", dir.display())))
 }
 
+/// A Notary trust store from certificate files a caller holds in memory (surfaces without a
+/// file system): each entry names its store `type:name` (`ca:acme`, `tsa:digicert`,
+/// `signingAuthority:…`) and holds PEM or DER certificates, checked as [`notation_trust_store`]
+/// checks files.
+pub fn notation_trust_store_from(entries: &[(&str, &[u8])], provider: &CryptoProvider) -> Result<crate::notation::truststore::TrustStore> {
+    use crate::notation::trustpolicy::StoreType;
+    let mut store = crate::notation::truststore::TrustStore::new();
+    for (i, (named, bytes)) in entries.iter().enumerate() {
+        let what = alloc::format!("trust store entry {i} ({named})");
+        let (kind, name) = named
+            .split_once(':')
+            .and_then(|(k, n)| StoreType::from_name(k).map(|k| (k, n)))
+            .ok_or_else(|| Error::Usage(alloc::format!("{what}: a store is named type:name, with type ca, signingAuthority or tsa")))?;
+        store.add_file(provider.backend(), kind, name, bytes, &what).map_err(|e| e.loading(Input::Policy, what.clone()))?;
+    }
+    Ok(store)
+}
+
+/// Verifies a detached Notary signature (`format` `jws` or `cose`) over `blob` under the blob
+/// trust policy `policy_json` (trustpolicy.blob.json): the statement named `name`, or the
+/// `globalPolicy` one. The outcome records every validation; its verdict is the enforced
+/// failure, if any.
+#[allow(clippy::too_many_arguments)]
+pub fn notation_verify_blob(
+    policy_json: &[u8],
+    name: Option<&str>,
+    store: &crate::notation::truststore::TrustStore,
+    crls: &crate::notation::crl::CrlSet,
+    format: &str,
+    envelope: &[u8],
+    blob: &[u8],
+    media_type: Option<&str>,
+    now: UnixTime,
+    provider: &CryptoProvider,
+) -> Result<crate::notation::verify::Outcome> {
+    use crate::notation::envelope::{MEDIA_TYPE_COSE, MEDIA_TYPE_JWS};
+    use crate::notation::trustpolicy::{DocumentKind, Level, TrustPolicyDocument};
+    let doc = TrustPolicyDocument::parse(policy_json, DocumentKind::Blob).map_err(|e| e.loading(Input::Policy, "trustpolicy.blob.json"))?;
+    let statement = doc.applicable_blob(name).ok_or_else(|| {
+        Error::NoApplicablePolicy(name.map_or_else(|| String::from("the blob trust policy has no globalPolicy statement"), |n| alloc::format!("no statement named {n:?}")))
+    })?;
+    let media = match format {
+        "jws" => MEDIA_TYPE_JWS,
+        "cose" => MEDIA_TYPE_COSE,
+        other => return Err(Error::Usage(alloc::format!("signature format {other:?} (jws or cose)"))),
+    };
+    if statement.level == Level::Skip {
+        return Err(Error::Usage(alloc::format!("trust policy statement {:?} skips verification: nothing is verified", statement.name)));
+    }
+    Ok(crate::notation::verify::verify_blob(provider.backend(), statement, store, crls, media, envelope, blob, media_type, now))
+}
+
 /// Parses CRL files (DER, or PEM `X509 CRL` blocks), each with the name used in errors.
 pub fn crls(files: &[(&str, &[u8])]) -> Result<crate::notation::crl::CrlSet> {
     let mut all = Vec::new();
@@ -340,21 +392,42 @@ impl ImageVerifier {
         let budget = WorkBudget::default();
         let metered = Metered { inner: b, budget: &budget };
         for (i, req) in rule.requirements().iter().enumerate() {
-            let mut rec = RequirementRecord { index: i, kind: req.kind().to_string(), satisfied: false, reason: String::new(), signatures: Vec::new() };
-            match req {
-                Requirement::InsecureAcceptAnything => {
-                    rec.satisfied = true;
-                    rec.reason = "accepts any image".into();
-                }
-                Requirement::Reject => rec.reason = "rejects every image".into(),
-                Requirement::Unsupported { reason, .. } => rec.reason.clone_from(reason),
-                Requirement::Signed(sr) => self.signature_requirement(&metered, &budget, sr, image, &subject, now, &mut rec),
-                Requirement::Notary(nr) => notary_requirement(&metered, &budget, nr, image, &subject, now, &mut rec),
-            }
-            record.requirements.push(rec);
+            record.requirements.push(self.requirement(&metered, &budget, i, req, image, &subject, now));
         }
         record.signature_checks = budget.spent();
         record.finish()
+    }
+
+    /// Evaluates requirement `i` of the rule (or of an `anyOf`).
+    #[allow(clippy::too_many_arguments)]
+    fn requirement(&self, metered: &Metered<'_>, budget: &WorkBudget, i: usize, req: &Requirement, image: &ImageEvidence, subject: &Subject, now: UnixTime) -> RequirementRecord {
+        let mut rec = RequirementRecord { index: i, kind: req.kind().to_string(), satisfied: false, reason: String::new(), signatures: Vec::new(), alternatives: Vec::new() };
+        match req {
+            Requirement::InsecureAcceptAnything => {
+                rec.satisfied = true;
+                rec.reason = "accepts any image".into();
+            }
+            Requirement::Reject => rec.reason = "rejects every image".into(),
+            Requirement::Unsupported { reason, .. } => rec.reason.clone_from(reason),
+            Requirement::Signed(sr) => self.signature_requirement(metered, budget, sr, image, subject, now, &mut rec),
+            Requirement::Notary(nr) => notary_requirement(metered, budget, nr, image, subject, now, &mut rec),
+            Requirement::AnyOf(alternatives) => {
+                // In order, up to the first satisfied alternative.
+                for (j, alt) in alternatives.iter().enumerate() {
+                    let r = self.requirement(metered, budget, j, alt, image, subject, now);
+                    let done = r.satisfied;
+                    rec.alternatives.push(r);
+                    if done {
+                        rec.satisfied = true;
+                        rec.reason = alloc::format!("alternative {j} ({}) satisfied", alt.kind());
+                        return rec;
+                    }
+                }
+                let why: Vec<String> = rec.alternatives.iter().map(|a| alloc::format!("{} ({}): {}", a.index, a.kind, a.reason)).collect();
+                rec.reason = alloc::format!("no alternative satisfied: {}", why.join("; "));
+            }
+        }
+        rec
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -215,3 +215,49 @@ fn expected_json_cases() {
     }
     assert!(cells >= 30, "every level of every case ran ({cells} cells)");
 }
+
+/// One containers-policy.json for both signers (sealcheck extensions `sealcheckNotarySigned`
+/// and `sealcheckAnyOf`): a rule may require a cosign signature *and* a Notary one (the
+/// requirement list, ANDed as containers-policy.json(5) says), or *either* (`sealcheckAnyOf`).
+#[test]
+fn one_policy_for_cosign_and_notary_signers() {
+    let b = CryptoProvider::default();
+    let e2e = suite().join("notation/test/e2e/testdata");
+    let cert = e2e.join("config/localkeys/e2e.crt");
+    let notary = serde_json::json!({"type": "sealcheckNotarySigned", "signatureVerification": {"level": "strict"},
+        "trustStores": ["ca:e2e"], "trustedIdentities": ["*"], "certificatePaths": {"ca:e2e": [cert.display().to_string()]}});
+    // A key no signature of this image is made with (the staging Rekor key): the cosign
+    // requirement is never satisfied.
+    let staging_key = std::fs::read(suite().join("../root-signing-staging/targets/rekor.pub")).expect("../shared/vectors/root-signing-staging");
+    let cosign = serde_json::json!({"type": "sigstoreSigned", "keyData": sealcheck::encoding::base64_encode(&staging_key), "signedIdentity": {"type": "matchRepository"}});
+    let decide = |rule: serde_json::Value, layout: &str| {
+        let policy = serde_json::json!({"default": [{"type": "reject"}], "transports": {"docker": {"localhost:5000/e2e": rule}}});
+        let policy = verifier::containers_policy(&serde_json::to_vec(&policy).unwrap(), &sealcheck::policy::FsFiles, &b).unwrap_or_else(|e| panic!("{e}"));
+        let digest = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9";
+        let reference = verifier::image_reference(&format!("localhost:5000/e2e@{digest}")).unwrap();
+        let image = verifier::image_source(&format!("oci:{}@{digest}", e2e.join("registry/oci_layout").join(layout).display()), reference, &b).unwrap();
+        ImageVerifier::new(policy.into(), b).decide(&image, now())
+    };
+    let either = serde_json::json!([{"type": "sealcheckAnyOf", "requirements": [cosign.clone(), notary.clone()]}]);
+    let both = serde_json::json!([cosign.clone(), notary.clone()]);
+    let notary_only = serde_json::json!([notary.clone()]);
+    let d = decide(either.clone(), "e2e-valid-signature");
+    assert!(d.allowed, "either: the Notary signature suffices: {}", d.reason);
+    assert_eq!(d.requirements[0].alternatives.len(), 2, "both alternatives are recorded, up to the satisfied one");
+    assert!(!decide(both, "e2e-valid-signature").allowed, "both: there is no cosign signature");
+    assert!(decide(notary_only.clone(), "e2e-valid-signature").allowed);
+    assert!(!decide(either, "e2e-invalid-signature").allowed, "either: neither verifies");
+    assert!(!decide(notary_only, "e2e").allowed, "unsigned");
+    // The statement is validated as trustpolicy.json's: a missing store, `skip`, a bad identity.
+    for (bad, why) in [
+        (serde_json::json!({"type": "sealcheckNotarySigned", "signatureVerification": {"level": "strict"}, "trustStores": ["ca:e2e"], "trustedIdentities": ["*"]}), "has no certificatePaths"),
+        (serde_json::json!({"type": "sealcheckNotarySigned", "signatureVerification": {"level": "skip"}, "trustStores": [], "trustedIdentities": []}), "level skip"),
+        (serde_json::json!({"type": "sealcheckNotarySigned", "signatureVerification": {"level": "strict"}, "trustStores": ["ca:e2e"], "trustedIdentities": ["x509.subject:CN=x"],
+            "certificatePaths": {"ca:e2e": [cert.display().to_string()]}}), "x509.subject"),
+        (serde_json::json!({"type": "sealcheckAnyOf", "requirements": []}), "must not be empty"),
+    ] {
+        let policy = serde_json::json!({"default": [bad]});
+        let e = verifier::containers_policy(&serde_json::to_vec(&policy).unwrap(), &sealcheck::policy::FsFiles, &b).expect_err(why);
+        assert!(format!("{e:?}").contains(why), "{why}: {e:?}");
+    }
+}

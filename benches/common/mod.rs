@@ -145,6 +145,7 @@ fn key_name(k: &PublicKey) -> String {
     match k.algorithm() {
         KeyAlgorithm::EcdsaP256 => "P-256".into(),
         KeyAlgorithm::EcdsaP384 => "P-384".into(),
+        KeyAlgorithm::EcdsaP521 => "P-521".into(),
         KeyAlgorithm::Ed25519 => "Ed25519".into(),
         KeyAlgorithm::Rsa(bits) => format!("RSA-{bits}"),
     }

@@ -39,6 +39,44 @@ enum Command {
     /// trustpolicy.json with its trust store.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyImage),
+    /// Verify a detached Notary signature (`.jws.sig`, `.cose.sig`) over a file, under a blob
+    /// trust policy (trustpolicy.blob.json), as `notation blob verify`.
+    #[command(after_help = EXIT_CODES)]
+    VerifyBlob(VerifyBlob),
+}
+
+#[derive(Args)]
+struct VerifyBlob {
+    /// The blob trust policy (trustpolicy.blob.json, v1.0).
+    #[arg(long)]
+    notation_policy: PathBuf,
+    /// The Notary trust store directory (`x509/{ca,signingAuthority,tsa}/<name>/`).
+    #[arg(long)]
+    trust_store: PathBuf,
+    /// The signature envelope; its format comes from its name (`*.jws.sig`, `*.cose.sig`)
+    /// unless --signature-format says.
+    #[arg(long)]
+    signature: PathBuf,
+    /// `jws` or `cose`.
+    #[arg(long, value_parser = ["jws", "cose"])]
+    signature_format: Option<String>,
+    /// The statement to apply, by name (default: the policy's globalPolicy statement).
+    #[arg(long)]
+    policy_name: Option<String>,
+    /// The blob's media type, which the signature must name (default: not checked).
+    #[arg(long)]
+    media_type: Option<String>,
+    /// A CRL (DER or PEM), offline (repeatable).
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Verification time: RFC 3339 or seconds since the epoch (default: now).
+    #[arg(long)]
+    time: Option<String>,
+    /// Print the outcome as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// The file the signature is over.
+    blob: PathBuf,
 }
 
 #[derive(Args)]
@@ -157,6 +195,16 @@ fn main() -> ExitCode {
             }
         }
         Command::Verify(args) => verify_image(&args, provider),
+        Command::VerifyBlob(args) => match verify_blob(&args, provider) {
+            Ok(out) => {
+                if args.json {
+                    println!("{out}");
+                }
+                eprintln!("sealcheck: verified");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(args.json, "verified", &e),
+        },
     }
 }
 
@@ -233,12 +281,43 @@ fn compile_policy(args: &VerifyImage, provider: &CryptoProvider) -> sealcheck::R
     if let (Some(p), Some(store)) = (&args.notation_policy, &args.trust_store) {
         let json = read(p, limits::MAX_TRUST_POLICY_BYTES, "trust policy", "trust policy file size").map_err(in_file(p))?;
         let store = verifier::notation_trust_store(store, provider)?;
-        let files = args.crl.iter().map(|c| Ok((c.display().to_string(), read(c, limits::MAX_CRL_BYTES, "CRL", "CRL file size")?))).collect::<sealcheck::Result<Vec<_>>>()?;
-        let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-        return verifier::notation_policy(&json, store, verifier::crls(&named)?).map_err(in_file(p));
+        return verifier::notation_policy(&json, store, crl_files(&args.crl)?).map_err(in_file(p));
     }
     let p = args.policy.as_ref().ok_or_else(|| Error::Usage("--policy or --notation-policy is required".into()))?;
     read(p, limits::MAX_POLICY_BYTES, "policy", "policy file size").and_then(|b| verifier::containers_policy(&b, &FsFiles, provider)).map_err(in_file(p))
+}
+
+fn crl_files(paths: &[PathBuf]) -> sealcheck::Result<sealcheck::notation::crl::CrlSet> {
+    let files = paths.iter().map(|c| Ok((c.display().to_string(), read(c, limits::MAX_CRL_BYTES, "CRL", "CRL file size")?))).collect::<sealcheck::Result<Vec<_>>>()?;
+    let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    verifier::crls(&named)
+}
+
+fn verify_blob(args: &VerifyBlob, provider: CryptoProvider) -> sealcheck::Result<String> {
+    let json = read(&args.notation_policy, limits::MAX_TRUST_POLICY_BYTES, "trust policy", "trust policy file size")?;
+    let store = verifier::notation_trust_store(&args.trust_store, &provider)?;
+    let crls = crl_files(&args.crl)?;
+    let name = args.signature.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let format = match args.signature_format.as_deref() {
+        Some(f) => f,
+        None if name.ends_with(".jws.sig") => "jws",
+        None if name.ends_with(".cose.sig") => "cose",
+        None => return Err(Error::Usage(format!("{name}: the signature format is not in its name (*.jws.sig, *.cose.sig): give --signature-format"))),
+    };
+    let envelope = read(&args.signature, limits::MAX_ENVELOPE_BYTES, "signature", "signature envelope size")?;
+    let blob = read(&args.blob, limits::MAX_ARTIFACT_BYTES, "blob", "artifact size")?;
+    let now = now(args.time.as_deref())?;
+    let outcome = verifier::notation_verify_blob(&json, args.policy_name.as_deref(), &store, &crls, format, &envelope, &blob, args.media_type.as_deref(), now, &provider)?;
+    let record = serde_json::json!({"verified": outcome.verdict.is_ok(), "validations": outcome.results, "warnings": outcome.warnings()});
+    match outcome.verdict {
+        Ok(_) => {
+            for w in outcome.warnings() {
+                eprintln!("sealcheck: warning: {w}");
+            }
+            Ok(record.to_string())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The registry options of a `docker://` source: flags, and credentials from the usual files.

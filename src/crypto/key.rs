@@ -1,4 +1,4 @@
-//! Public keys from DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): ECDSA P-256/P-384
+//! Public keys from DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): ECDSA P-256/P-384/P-521
 //! (RFC 5480), Ed25519 (RFC 8410), RSA 2048–4096 (RFC 8017 Appendix A.1.1).
 
 use alloc::string::ToString;
@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const ID_MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
@@ -29,6 +30,8 @@ pub enum KeyAlgorithm {
     EcdsaP256,
     /// ECDSA on NIST P-384.
     EcdsaP384,
+    /// ECDSA on NIST P-521.
+    EcdsaP521,
     /// Ed25519.
     Ed25519,
     /// RSA with the given modulus size in bits.
@@ -68,7 +71,8 @@ impl PublicKey {
                 let kind = match (curve, key.len()) {
                     (SECP256R1, 65 | 33) => KeyAlgorithm::EcdsaP256,
                     (SECP384R1, 97 | 49) => KeyAlgorithm::EcdsaP384,
-                    (SECP256R1 | SECP384R1, _) => return Err(invalid()),
+                    (SECP521R1, 133 | 67) => KeyAlgorithm::EcdsaP521,
+                    (SECP256R1 | SECP384R1 | SECP521R1, _) => return Err(invalid()),
                     (c, _) => return Err(Error::UnsupportedAlgorithm { what: what.to_string(), alg: c.to_string() }),
                 };
                 (kind, key.to_vec())
@@ -137,6 +141,7 @@ impl PublicKey {
         match self.alg {
             KeyAlgorithm::EcdsaP256 => SignatureScheme::EcdsaSha256,
             KeyAlgorithm::EcdsaP384 => SignatureScheme::EcdsaSha384,
+            KeyAlgorithm::EcdsaP521 => SignatureScheme::EcdsaSha512,
             KeyAlgorithm::Ed25519 => SignatureScheme::Ed25519,
             KeyAlgorithm::Rsa(_) => SignatureScheme::RsaPkcs1Sha256,
         }

@@ -1,4 +1,4 @@
-//! The default backend: RustCrypto `p256`, `p384`, `ed25519-dalek`, `rsa` and `sha2`, pure Rust
+//! The default backend: RustCrypto `p256`, `p384`, `p521`, `ed25519-dalek`, `rsa` and `sha2`, pure Rust
 //! and `no_std`.
 
 use rsa::pkcs1::DecodeRsaPublicKey;
@@ -46,6 +46,11 @@ impl Backend for RustCrypto {
                 let sig = p384::ecdsa::DerSignature::from_bytes(signature).map_err(|_| ())?;
                 vk.verify_prehash(prehash.ok_or(())?, &sig).map_err(|_| ())
             }
+            (KeyAlgorithm::EcdsaP521, SignatureScheme::EcdsaSha256 | SignatureScheme::EcdsaSha384 | SignatureScheme::EcdsaSha512) => {
+                let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(key.key_bytes()).map_err(|_| ())?;
+                let sig = p521::ecdsa::DerSignature::from_bytes(signature).map_err(|_| ())?;
+                vk.verify_prehash(prehash.ok_or(())?, &sig).map_err(|_| ())
+            }
             (KeyAlgorithm::Ed25519, SignatureScheme::Ed25519) => {
                 let Message::Raw(m) = message else { return Err(()) };
                 let k: &[u8; 32] = key.key_bytes().try_into().map_err(|_| ())?;
@@ -77,4 +82,38 @@ fn copy(out: &[u8]) -> [u8; 64] {
     let n = out.len().min(64);
     buf[..n].copy_from_slice(&out[..n]);
     buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asn1::{self, tag};
+
+    /// P-521 (RFC 5480 §2.1.1.1 `secp521r1`): an SPKI parses as `EcdsaP521`, whose default
+    /// scheme is ECDSA with SHA-512 (the Notary Project's ES512), and a signature by its key
+    /// verifies with every backend built in; a signature over other bytes does not.
+    #[test]
+    fn p521_keys_verify() {
+        use p521::ecdsa::signature::Signer as _;
+        let mut scalar = [0u8; 66];
+        scalar[2..].copy_from_slice(&sha2::Sha512::digest(b"p521"));
+        let sk = p521::ecdsa::SigningKey::from_slice(&scalar).unwrap();
+        let point = p521::ecdsa::VerifyingKey::from(&sk).to_sec1_point(false);
+        let alg = asn1::encode(tag::SEQUENCE, &[asn1::encode(tag::OID, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]), asn1::encode(tag::OID, &[0x2b, 0x81, 0x04, 0x00, 0x23])].concat());
+        let spki = asn1::encode(tag::SEQUENCE, &[alg, asn1::encode(tag::BIT_STRING, &[&[0u8][..], point.as_bytes()].concat())].concat());
+        let key = PublicKey::from_spki_der("p521", &spki).unwrap();
+        assert_eq!(key.algorithm(), KeyAlgorithm::EcdsaP521);
+        assert_eq!(key.default_scheme(), SignatureScheme::EcdsaSha512);
+        let sig: p521::ecdsa::Signature = sk.sign(b"message");
+        let der = sig.to_der();
+        let backends: &[&dyn Backend] = &[
+            &RUST_CRYPTO,
+            #[cfg(feature = "aws-lc")]
+            &super::super::AWS_LC,
+        ];
+        for b in backends {
+            assert!(b.verify(SignatureScheme::EcdsaSha512, &key, Message::Raw(b"message"), der.as_bytes()).is_ok());
+            assert!(b.verify(SignatureScheme::EcdsaSha512, &key, Message::Raw(b"other"), der.as_bytes()).is_err());
+        }
+    }
 }

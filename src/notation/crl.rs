@@ -607,9 +607,9 @@ impl CrlSet {
 /// `chain` is leaf first, each certificate issued by the next, ending in a self-signed root:
 /// already validated by the caller (signatures, names, validity). `now` is the verification time
 /// (the CRLs must be current at it); `signing_time` is the authentic signing time when there is
-/// one (`notary.x509.signingAuthority`), else `None` (notation-go passes no time for
-/// `notary.x509`, timestamped or not). It is compared with invalidity dates only, and never for
-/// the compromise reasons.
+/// one (`notary.x509.signingAuthority`), else `None` (notation-go `verifier.go verifyRevocation`
+/// passes no time for `notary.x509`, timestamped or not). It is compared with invalidity dates
+/// only, and never for the compromise reasons.
 ///
 /// Every certificate but the root is checked by the rules of the [module documentation](self):
 /// `Ok` when none is revoked and the status of every one is known; else

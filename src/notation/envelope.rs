@@ -135,6 +135,7 @@ impl Algorithm {
             KeyAlgorithm::Rsa(4096) => Self::PS512,
             KeyAlgorithm::EcdsaP256 => Self::ES256,
             KeyAlgorithm::EcdsaP384 => Self::ES384,
+            KeyAlgorithm::EcdsaP521 => Self::ES512,
             other => return Err(Error::UnsupportedAlgorithm { what: what.to_string(), alg: alloc::format!("{other:?} (Notary signing keys are RSA 2048/3072/4096 or ECDSA P-256/P-384/P-521)") }),
         })
     }

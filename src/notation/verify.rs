@@ -15,7 +15,7 @@ use super::envelope::{Envelope, SigningScheme};
 use super::timestamp::{self, VerifiedTimestamp};
 use super::trustpolicy::{Action, Level, StoreType, Statement, TrustedIdentities, Validation, VerifyTimestamp};
 use super::truststore::TrustStore;
-use crate::crypto::{Backend, Digest};
+use crate::crypto::{Backend, Digest, HashAlgorithm};
 use crate::error::{Error, Result};
 use crate::time::UnixTime;
 use crate::x509::Certificate;
@@ -158,6 +158,36 @@ pub fn verify(backend: &dyn Backend, statement: &Statement, store: &TrustStore, 
     let mut run = Run { statement, results: Vec::new() };
     let verdict = steps(backend, &mut run, store, crls, media_type, bytes, target, now);
     Outcome { results: run.results, verdict }
+}
+
+/// Verifies a detached signature over `blob` (signature-specification.md "Blob Signatures";
+/// notation-go `VerifyBlob`): the payload must name the blob's digest, in the hash algorithm the
+/// signing key fixes, and its size; its media type when the caller gives one.
+#[allow(clippy::too_many_arguments)]
+pub fn verify_blob(
+    backend: &dyn Backend,
+    statement: &Statement,
+    store: &TrustStore,
+    crls: &CrlSet,
+    media_type: &str,
+    bytes: &[u8],
+    blob: &[u8],
+    blob_media_type: Option<&str>,
+    now: UnixTime,
+) -> Outcome {
+    let parsed = Envelope::parse(media_type, bytes);
+    if let Ok(env) = &parsed {
+        let want = env.algorithm.scheme().hash();
+        if Some(env.target.digest.digest().algorithm()) != want {
+            let e = Error::ArtifactMismatch("the payload's digest algorithm is not the one the signing key fixes");
+            let results = alloc::vec![ValidationResult { validation: Validation::Integrity, action: Action::Enforce, outcome: "failed", error: Some(e.to_string()) }];
+            return Outcome { results, verdict: Err(e) };
+        }
+    }
+    let claimed = parsed.as_ref().map(|e| e.target.media_type.clone()).unwrap_or_default();
+    let digests = [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512].map(|a| backend.digest(a, blob));
+    let target = Target { media_type: blob_media_type.unwrap_or(&claimed), digests: &digests, size: blob.len() as u64 };
+    verify(backend, statement, store, crls, media_type, bytes, &target, now)
 }
 
 #[allow(clippy::too_many_arguments)]

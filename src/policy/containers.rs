@@ -81,6 +81,24 @@ enum RequirementJson {
         /// sealcheck extension: also accept a signature over the image index listing the manifest.
         sealcheck_index_signatures: Option<bool>,
     },
+    /// sealcheck extension: a Notary signature, checked as one trust policy statement
+    /// (`signatureVerification`, `trustStores`, `trustedIdentities` as in trustpolicy.json) with
+    /// the trust stores' certificates and CRLs named here; the scope is this policy's.
+    #[serde(rename = "sealcheckNotarySigned", rename_all = "camelCase")]
+    SealcheckNotarySigned {
+        signature_verification: serde_json::Value,
+        trust_stores: Vec<String>,
+        trusted_identities: Vec<String>,
+        /// `type:name` → certificate files (PEM or DER).
+        certificate_paths: Option<StrictMap<Vec<String>>>,
+        /// `type:name` → base64 certificate files (PEM or DER).
+        certificate_data: Option<StrictMap<Vec<String>>>,
+        crl_paths: Option<Vec<String>>,
+        crl_data: Option<Vec<String>>,
+    },
+    /// sealcheck extension: satisfied when any of `requirements` is.
+    #[serde(rename = "sealcheckAnyOf")]
+    SealcheckAnyOf { requirements: Vec<RequirementJson> },
 }
 
 /// `sealcheckKeyless`: `{trustedRoot: "public-good"|"staging" | trustedRootPath | trustedRootData,
@@ -285,9 +303,86 @@ impl Loader<'_> {
         Ok(keys.into_iter().map(|k| LogKey::from_key(self.backend, k)).collect())
     }
 
+    /// `sealcheckNotarySigned`: the statement is validated as a trustpolicy.json statement
+    /// would be (scope `*`, which this policy's scope replaces); the stores are loaded from the
+    /// files named.
+    #[allow(clippy::too_many_arguments)]
+    fn notary(
+        &self,
+        signature_verification: serde_json::Value,
+        trust_stores: Vec<String>,
+        trusted_identities: Vec<String>,
+        paths: Option<StrictMap<Vec<String>>>,
+        data: Option<StrictMap<Vec<String>>>,
+        crl_paths: Option<Vec<String>>,
+        crl_data: Option<Vec<String>>,
+    ) -> Result<Option<Requirement>> {
+        use crate::notation::trustpolicy::{DocumentKind, TrustPolicyDocument};
+        if signature_verification.get("level").and_then(serde_json::Value::as_str) == Some("skip") {
+            return Err(invalid("sealcheckNotarySigned: level skip verifies nothing (use insecureAcceptAnything)"));
+        }
+        let doc = serde_json::json!({"version": "1.0", "trustPolicies": [{"name": "sealcheckNotarySigned", "registryScopes": ["*"],
+            "signatureVerification": signature_verification, "trustStores": trust_stores, "trustedIdentities": trusted_identities}]});
+        let doc = TrustPolicyDocument::parse(&serde_json::to_vec(&doc).map_err(|e| invalid(alloc::format!("{e}")))?, DocumentKind::Oci)
+            .map_err(|e| match e {
+                Error::Json { detail, .. } => invalid(alloc::format!("sealcheckNotarySigned: {detail}")),
+                e => e,
+            })?;
+        let statement = doc.statements.into_iter().next().ok_or_else(|| invalid("sealcheckNotarySigned: no statement"))?;
+        let mut sources: Vec<(String, Source)> = Vec::new();
+        for (named, list) in paths.map(|m| m.0).unwrap_or_default() {
+            sources.extend(list.into_iter().map(|p| (named.clone(), Source::Path(p))));
+        }
+        for (named, list) in data.map(|m| m.0).unwrap_or_default() {
+            sources.extend(list.into_iter().map(|d| (named.clone(), Source::Data(d))));
+        }
+        for s in &statement.trust_stores {
+            let named = alloc::format!("{}:{}", s.kind.name(), s.name);
+            if !sources.iter().any(|(n, _)| *n == named) {
+                return Err(invalid(alloc::format!("sealcheckNotarySigned: trust store {named:?} has no certificatePaths or certificateData")));
+            }
+        }
+        let crls: Vec<Source> = crl_paths.unwrap_or_default().into_iter().map(Source::Path).chain(crl_data.unwrap_or_default().into_iter().map(Source::Data)).collect();
+        if self.files.is_none() {
+            return Ok(None);
+        }
+        let mut store = crate::notation::truststore::TrustStore::new();
+        for (named, src) in &sources {
+            let (kind, name) = named
+                .split_once(':')
+                .and_then(|(k, n)| crate::notation::trustpolicy::StoreType::from_name(k).map(|k| (k, n)))
+                .ok_or_else(|| invalid(alloc::format!("sealcheckNotarySigned: {named:?} is not a trust store type:name")))?;
+            let bytes = self.bytes("certificate", src, MAX_KEY_FILE_BYTES)?;
+            store.add_file(self.backend, kind, name, &bytes, &src.name("sealcheckNotarySigned certificate"))?;
+        }
+        let mut all = Vec::new();
+        for src in &crls {
+            let bytes = self.bytes("crl", src, crate::limits::MAX_CRL_BYTES)?;
+            all.extend(crate::notation::crl::Crl::parse_file(&src.name("sealcheckNotarySigned CRL"), &bytes)?);
+        }
+        Ok(Some(Requirement::Notary(super::notation::NotaryRequirement {
+            statement,
+            store: Arc::new(store),
+            crls: Arc::new(crate::notation::crl::CrlSet::new(all)),
+        })))
+    }
+
     /// The requirement; `None` when only validating.
     fn requirement(&self, j: RequirementJson) -> Result<Option<Requirement>> {
         Ok(Some(match j {
+            RequirementJson::SealcheckNotarySigned { signature_verification, trust_stores, trusted_identities, certificate_paths, certificate_data, crl_paths, crl_data } => {
+                return self.notary(signature_verification, trust_stores, trusted_identities, certificate_paths, certificate_data, crl_paths, crl_data);
+            }
+            RequirementJson::SealcheckAnyOf { requirements } => {
+                if requirements.is_empty() {
+                    return Err(invalid("sealcheckAnyOf: requirements must not be empty"));
+                }
+                let reqs = requirements.into_iter().map(|r| self.requirement(r)).collect::<Result<Vec<_>>>()?;
+                match reqs.into_iter().collect::<Option<Vec<_>>>() {
+                    Some(reqs) => Requirement::AnyOf(reqs),
+                    None => return Ok(None),
+                }
+            }
             RequirementJson::InsecureAcceptAnything {} => Requirement::InsecureAcceptAnything,
             RequirementJson::Reject {} => Requirement::Reject,
             RequirementJson::SignedBy { key_type, key_path, key_paths, key_data, signed_identity } => {

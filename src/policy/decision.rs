@@ -93,6 +93,9 @@ pub struct RequirementRecord {
     pub reason: String,
     /// Evidence considered, in order, up to the first accepted one.
     pub signatures: Vec<SignatureRecord>,
+    /// For `sealcheckAnyOf`, each alternative evaluated, in order, up to the first satisfied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<RequirementRecord>,
 }
 
 /// The decision for one image.

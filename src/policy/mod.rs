@@ -70,6 +70,9 @@ pub enum Requirement {
     Signed(SignatureRequirement),
     /// A Notary Project signature verified under one trust policy statement.
     Notary(notation::NotaryRequirement),
+    /// Satisfied when any of its requirements is (`sealcheckAnyOf`; never empty): a cosign or
+    /// a Notary signature, say.
+    AnyOf(Vec<Requirement>),
 }
 
 impl Requirement {
@@ -82,6 +85,7 @@ impl Requirement {
             Self::Unsupported { kind, .. } => kind,
             Self::Signed(_) => "sigstoreSigned",
             Self::Notary(_) => "notarySigned",
+            Self::AnyOf(_) => "anyOf",
         }
     }
 }
