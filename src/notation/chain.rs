@@ -67,6 +67,11 @@ pub fn validate(backend: &dyn Backend, chain: &[Certificate], purpose: Purpose) 
         // CA certificates below `issuer`: chain[1..=i].
         check_link(backend, child, issuer, i, &name(purpose, i), &name(purpose, i + 1), true)?;
         let ext = issuer.extensions();
+        // Spec: a CA's basicConstraints MUST be present and critical (notation-go does not
+        // check criticality: sealcheck follows the specification).
+        if !ext.basic_constraints_critical {
+            return Err(Error::NotACa { what: alloc::format!("{} (basicConstraints not marked critical)", name(purpose, i + 1)) });
+        }
         if ext.key_usage.is_none() {
             return Err(Error::KeyUsage { what: name(purpose, i + 1), usage: "keyCertSign" });
         }
@@ -114,4 +119,32 @@ fn check_leaf(leaf: &Certificate, purpose: Purpose) -> Result<()> {
 /// Every certificate of `chain` is valid at every time in `times`.
 pub fn valid_at(chain: &[Certificate], purpose: Purpose, times: &[UnixTime]) -> Result<()> {
     chain.iter().enumerate().try_for_each(|(i, c)| validity(c, &name(purpose, i), times))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::RUST_CRYPTO;
+    use crate::test_support::keys::Key;
+    use crate::test_support::pki::{Extension, Issuer, Template, EKU_CODE_SIGNING, OID_BASIC_CONSTRAINTS};
+
+    fn chain(intermediate: impl FnOnce(Template) -> Template) -> Vec<Certificate> {
+        let root = Issuer::root(Key::p384("notary chain root"), "notary chain root");
+        let ik = Key::p384("notary chain intermediate");
+        let inter = root.issue_issuer(&intermediate(Template::ca(2, "notary chain intermediate", &ik, Some(0))), ik);
+        let lk = Key::p256("notary chain leaf");
+        let mut leaf = Template::ca(3, "notary chain leaf", &lk, None).without(OID_BASIC_CONSTRAINTS);
+        leaf = leaf.with(Extension::key_usage(&[0])).with(Extension::ext_key_usage(&[EKU_CODE_SIGNING], false));
+        [inter.issue(&leaf), inter.cert.clone(), root.cert.clone()].iter().map(|d| Certificate::from_der("c", d).unwrap()).collect()
+    }
+
+    /// signature-specification.md "Certificate Requirements": a CA's basicConstraints MUST be
+    /// present and critical (notation-go does not check the criticality).
+    #[test]
+    fn ca_basic_constraints_must_be_critical() {
+        validate(&RUST_CRYPTO, &chain(|t| t), Purpose::CodeSigning).unwrap();
+        let lax = chain(|t| t.with(Extension::new(OID_BASIC_CONSTRAINTS, false, Extension::basic_constraints(true, Some(0)).value)));
+        let e = validate(&RUST_CRYPTO, &lax, Purpose::CodeSigning).unwrap_err();
+        assert!(e.to_string().contains("basicConstraints not marked critical"), "{e}");
+    }
 }

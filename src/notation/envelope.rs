@@ -354,7 +354,9 @@ impl Envelope {
     pub fn verify_signature(&self, backend: &dyn Backend) -> Result<()> {
         let want = Algorithm::for_key("signing certificate key", self.leaf().public_key().algorithm())?;
         if want != self.algorithm {
-            return Err(envelope_error("alg", &alloc::format!("{:?} does not match the signing key, which signs with {want:?}", self.algorithm)));
+            // The algorithm-substitution defence (spec "Algorithm Selection"): its own kind, so
+            // that it is told from other envelope faults.
+            return Err(Error::SignerMismatch("the envelope's alg is not the one the signing certificate's key signs with"));
         }
         let der;
         let sig = match self.algorithm.ecdsa_field_len() {

@@ -154,6 +154,7 @@ impl Run<'_> {
 /// Verifies the envelope `bytes` of `media_type` for `target` at `now` under `statement`, with
 /// its trust stores from `store` and revocation from `crls`. A `skip` statement verifies
 /// nothing: the caller decides without signatures.
+#[allow(clippy::too_many_arguments)]
 pub fn verify(backend: &dyn Backend, statement: &Statement, store: &TrustStore, crls: &CrlSet, media_type: &str, bytes: &[u8], target: &Target<'_>, now: UnixTime) -> Outcome {
     let mut run = Run { statement, results: Vec::new() };
     let verdict = steps(backend, &mut run, store, crls, media_type, bytes, target, now);
@@ -302,7 +303,7 @@ fn authenticity(env: &Envelope, st: &Statement, store: &TrustStore) -> Result<St
 fn authentic_timestamp(backend: &dyn Backend, env: &Envelope, st: &Statement, store: &TrustStore, now: UnixTime) -> Result<Option<(VerifiedTimestamp, Vec<Certificate>)>> {
     if env.attributes.scheme == SigningScheme::SigningAuthority {
         // The signing authority's authentic signing time lies in every certificate's validity.
-        let t = env.attributes.authentic_signing_time.ok_or_else(|| Error::MissingEvidence("an authentic signing time"))?;
+        let t = env.attributes.authentic_signing_time.ok_or(Error::MissingEvidence("an authentic signing time"))?;
         return chain::valid_at(&env.chain, Purpose::CodeSigning, &[t]).map(|()| None);
     }
     let tsa_roots: Vec<Certificate> =

@@ -36,6 +36,13 @@ pub struct NotaryRequirement {
 /// the document, the trust store and the CRLs.
 pub fn compile(json: &[u8], store: TrustStore, crls: CrlSet) -> Result<CompiledPolicy> {
     let doc = TrustPolicyDocument::parse(json, DocumentKind::Oci)?;
+    // Every store a statement names must be there: found now, not at the first decision
+    // (notation-go fails the verification when a named store does not load).
+    for st in &doc.statements {
+        if let Some(s) = st.trust_stores.iter().find(|s| store.certificates(s.kind, &s.name).is_none()) {
+            return Err(Error::NotFound(alloc::format!("trust store {}:{} (named by trust policy statement {:?})", s.kind.name(), s.name, st.name)));
+        }
+    }
     let digest = Transcript::default().field(doc.digest()).field(&store.digest()).field(&crls.digest()).sha256();
     let (store, crls) = (Arc::new(store), Arc::new(crls));
     let rule = |st: &Statement| Rule(alloc::vec![Requirement::Notary(NotaryRequirement { statement: st.clone(), store: store.clone(), crls: crls.clone() })]);

@@ -188,7 +188,8 @@ impl TimestampToken {
         self.gen_time
     }
 
-    /// The TSTInfo `accuracy` in microseconds, when the token states one (RFC 3161 §2.4.2).
+    /// The TSTInfo `accuracy` in microseconds, when the token states one (RFC 3161 §2.4.2), or
+    /// one second under the RFC 3628 baseline policy.
     #[must_use]
     pub const fn accuracy_micros(&self) -> Option<u64> {
         self.accuracy_micros
@@ -424,7 +425,9 @@ fn parse_tst_info(index: usize, what: &str, der: &[u8]) -> Result<(UnixTime, Dig
     if t.small_uint()? != 1 {
         return Err(bad(index, "TSTInfo version is not 1"));
     }
-    t.oid()?; // policy
+    // RFC 3628 §5.2 baseline time-stamp policy: an accuracy of one second when none is stated
+    // (as tspclient-go `TSTInfo.Validate` reads it).
+    let baseline = t.oid()? == const_oid::ObjectIdentifier::new_unwrap("0.4.0.2023.1.1");
     let mut imprint = t.nested(tag::SEQUENCE)?;
     let alg = digest_algorithm(&mut imprint)?;
     let hashed = imprint.expect(tag::OCTET_STRING)?.value;
@@ -435,6 +438,7 @@ fn parse_tst_info(index: usize, what: &str, der: &[u8]) -> Result<(UnixTime, Dig
     // Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999) OPTIONAL,
     // micros [1] INTEGER (1..999) OPTIONAL }
     let accuracy = match t.optional(tag::SEQUENCE)? {
+        None if baseline => Some(1_000_000),
         None => None,
         Some(acc) => {
             let mut a = Reader::new(what, acc.value);

@@ -54,8 +54,9 @@ pub const SIGNED_AT: i64 = T0 + DAY;
 /// The verification time (inside the default CRL's validity, `crl::CHECKED_AT`).
 pub const NOW: i64 = T0 + 2 * DAY;
 
-/// The leaves' subject, as a trusted identity writes it (RFC 4514: the last RDN first).
-pub const LEAF_DN: &str = "CN=notary leaf, O=sealcheck.test, L=Seattle, ST=WA, C=US";
+/// The leaves' subject as notation renders it (Go `pkix.Name.String`: RFC 4514, the last RDN
+/// first, no spaces).
+pub const LEAF_DN: &str = "CN=notary leaf,O=sealcheck.test,L=Seattle,ST=WA,C=US";
 /// The policy's `x509.subject:` identity for [`LEAF_DN`].
 pub const LEAF_IDENTITY: &str = "x509.subject:C=US, ST=WA, L=Seattle, O=sealcheck.test, CN=notary leaf";
 
