@@ -19,6 +19,10 @@
 # notation_jws     JWS envelopes (JSON objects with protected, payload, signature)
 # notation_cose    COSE_Sign1 envelopes (CBOR tag 18: files starting with 0xd2)
 # notation_trustpolicy  trust policy documents (JSON with trustPolicies)
+# audit_log        short audit logs, hash-chained as sealcheck writes them (generated here), and
+#                  broken copies of them
+# cluster_image_policy  generated ClusterImagePolicy streams (no vector has one): every field the
+#                  adapter reads or refuses, YAML and JSON, and glob/name pairs for the matcher
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 vectors="${1:-$here/../../shared/vectors}"
@@ -29,7 +33,7 @@ import base64, binascii, hashlib, json, os, re, sys
 vectors, out = sys.argv[1], sys.argv[2]
 TARGETS = ["bundle_json", "trusted_root", "certificate_der", "checkpoint_note", "rfc3161_token", "sct_list",
            "image_reference", "oci_manifest", "simple_signing", "containers_policy", "notation_crl",
-           "notation_jws", "notation_cose", "notation_trustpolicy"]
+           "notation_jws", "notation_cose", "notation_trustpolicy", "audit_log", "cluster_image_policy"]
 seen = {t: set() for t in TARGETS}
 
 def add(target, data):
@@ -216,6 +220,91 @@ for dirpath, _, files in os.walk(vectors):
         notation_seeds(data)
 for r in ["busybox", "docker.io/library/busybox:latest", "localhost:5000/a/b@sha256:" + "0" * 64, "[::1]:5000/x:y"]:
     add("image_reference", r)
+
+def audit_seeds():
+    """Audit logs as sealcheck writes them: each line the compact JSON of v, seq, prev (SHA-256
+    of the line before) and a decision record; and broken copies (swapped, truncated)."""
+    def decision(allowed, scope, t, extra):
+        sig = {"index": 0, "origin": "sha256-0.sig", "format": "cosign-simple-signing", "accepted": False,
+               "reason": "identity mismatch", "error_kind": "IdentityMismatch", "signer": None,
+               "signed_reference": None, "integrated_time": None, "times": [], "matched": None}
+        req = {"index": 0, "kind": "insecureAcceptAnything" if allowed else "sigstoreSigned", "satisfied": allowed,
+               "reason": "", "signatures": [] if allowed else [sig]}
+        d = {"allowed": allowed, "reason": "r", "reference": "registry.example/app:v1", "manifest_digest": None,
+             "index_digest": None, "scope": scope, "policy_digest": "0" * 64, "requirements": [req],
+             "signature_checks": 1, "verification_time": t}
+        d.update(extra)
+        return d
+    exception = {"exception": {"id": "EXC-1", "scope": "registry.example/app", "reason": "incident", "ticket": "OPS-1",
+                               "approver": "ops", "not_before": "2026-01-01T00:00:00Z",
+                               "not_after": "2026-02-01T00:00:00Z", "denied_because": "unsigned"}}
+    decisions = [decision(True, "default", "2026-01-01T00:00:00Z", {}),
+                 decision(False, "registry.example", "2026-01-02T10:00:00.5Z", {"revocation_hits": ["key k: keyCompromise"]}),
+                 decision(True, "registry.example", "2026-01-03T00:00:00Z", exception)]
+    prev, lines = "0" * 64, []
+    for seq, d in enumerate(decisions):
+        line = json.dumps({"v": 1, "seq": seq, "prev": prev, "decision": d}, separators=(",", ":"))
+        lines.append(line)
+        prev = hashlib.sha256(line.encode()).hexdigest()
+    log = "".join(l + "\n" for l in lines)
+    add("audit_log", log)
+    add("audit_log", lines[0] + "\n")
+    add("audit_log", "".join(l + "\n" for l in [lines[0], lines[2], lines[1]]))
+    add("audit_log", log[:-1])
+
+audit_seeds()
+
+def cip_seeds():
+    """ClusterImagePolicy streams (no vector has one, so they are generated): every field the
+    adapter reads or refuses, as YAML and JSON, streams and lists; YAML it refuses; and
+    glob/name pairs (first line, then the rest) for the glob matcher."""
+    key = ("-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEwKZwM06E0IsAqSIndZH2RNFMZkJq\n"
+           "ct37Zt8IbDck8VWqY++e6OZpMr9rhSocO8F5eVUNZ0xrOKYo9QkrBCYGCA==\n-----END PUBLIC KEY-----\n")
+    authorities = [
+        {"key": {"data": key}},
+        {"key": {"data": key, "hashAlgorithm": "sha256"}, "ctlog": {"url": "https://rekor.sigstore.dev"}},
+        {"name": "ci", "keyless": {"url": "https://fulcio.sigstore.dev", "identities": [
+            {"issuer": "https://token.actions.githubusercontent.com", "subjectRegExp": "^https://github.com/acme/.*$"}]}},
+        {"keyless": {"trustRootRef": "corp", "insecureIgnoreSCT": True, "identities": [
+            {"issuerRegExp": "accounts", "subject": "dev@acme.example"}]}, "ctlog": {"trustRootRef": "corp"},
+         "rfc3161timestamp": {"trustRootRef": "corp"}, "signatureFormat": "bundle"},
+        {"static": {"action": "pass"}},
+        {"static": {"action": "fail", "message": "no"}},
+        {"key": {"data": key}, "attestations": [{"name": "slsa", "predicateType": "https://slsa.dev/provenance/v1"}]},
+        {"key": {"kms": "awskms:///alias/x"}},
+        {"keyless": {"ca-cert": {"data": "x"}, "identities": []}, "source": [{"oci": "registry.example/sigs"}]},
+    ]
+    def doc(name, globs, auths, mode=None):
+        spec = {"images": [{"glob": g} for g in globs], "authorities": auths}
+        if mode:
+            spec["mode"] = mode
+        meta = {"name": name, "annotations": {"sealcheck.dev/trusted-root.corp": "corp/trusted_root.json"}}
+        return {"apiVersion": "policy.sigstore.dev/v1beta1", "kind": "ClusterImagePolicy", "metadata": meta, "spec": spec}
+    def to_yaml(v, indent=0):
+        pad, out = " " * indent, []
+        items = v.items() if isinstance(v, dict) else [(None, x) for x in v]
+        for k, x in items:
+            head = f"{pad}{k}:" if k is not None else f"{pad}-"
+            if isinstance(x, (dict, list)) and x:
+                out.append(head + "\n" + to_yaml(x, indent + 2))
+            else:
+                out.append(f"{head} {json.dumps(x)}\n")
+        return "".join(out)
+    globs = [["**"], ["registry.example.com/ns/*"], ["*", "*/*"], ["index.docker.io/library/busybox:*", "docker.io/acme/app@*"], ["localhost:5000/**"]]
+    for i, a in enumerate(authorities):
+        d = doc(f"p{i}", globs[i % len(globs)], [a], "warn" if i % 3 == 2 else None)
+        add("cluster_image_policy", to_yaml(d))
+        add("cluster_image_policy", json.dumps(d))
+    docs = [doc(f"s{i}", g, [authorities[i]]) for i, g in enumerate(globs)]
+    add("cluster_image_policy", "".join("---\n" + to_yaml(d) for d in docs))
+    add("cluster_image_policy", to_yaml({"apiVersion": "v1", "kind": "List", "items": docs[:2]}))
+    add("cluster_image_policy", "a: &x [1]\nb: *x\n")
+    add("cluster_image_policy", "spec: !custom {a: 1}\n? [complex]\n: key\n")
+    for g, n in [("**", "index.docker.io/library/busybox:latest"), ("registry.example.com/*/app:*", "registry.example.com/ns/app:1"),
+                 ("a***b", "a/x/yb"), ("*.*", "x.y/z"), ("ghcr.io/foo@*", "ghcr.io/foo@sha256:" + "0" * 64)]:
+        add("cluster_image_policy", f"{g}\n{n}")
+
+cip_seeds()
 
 for t in TARGETS:
     print(f"{t}: {len(seen[t])} seeds")

@@ -191,8 +191,9 @@ typedef uint32_t sealcheck_result;
 // An owned output buffer (JSON); free it with `sealcheck_buffer_free`.
 typedef struct sealcheck_buffer sealcheck_buffer;
 
-// A compiled containers-policy.json (the files it names were read when it was made).
-// Immutable; shareable across threads.
+// A compiled image policy: a containers-policy.json (`sealcheck_policy_new`; the files it names
+// were read when it was made) or a Notary trust policy with its trust store and CRLs
+// (`sealcheck_notation_policy_new*`). Immutable; shareable across threads.
 typedef struct sealcheck_policy sealcheck_policy;
 
 // A loaded, link-verified Sigstore trusted root. Immutable; shareable across threads.
@@ -208,6 +209,24 @@ typedef struct sealcheck_bytes {
   // Length in bytes.
   size_t len;
 } sealcheck_bytes;
+
+// One Notary trust store entry: the certificates of one named store, as a trust store
+// directory holds them in `x509/<type>/<name>/` (one file's worth; several entries may name the
+// same store).
+typedef struct sealcheck_trust_store_entry {
+  // The store, `type:name` (UTF-8): `ca:acme`, `signingAuthority:acme` or `tsa:acme`.
+  struct sealcheck_bytes store;
+  // One or more certificates, PEM or DER.
+  struct sealcheck_bytes certificates;
+} sealcheck_trust_store_entry;
+
+// A Notary signature found for an image: the one layer of its signature manifest.
+typedef struct sealcheck_notary_signature {
+  // The layer's media type (UTF-8): `application/jose+json` or `application/cose`.
+  struct sealcheck_bytes media_type;
+  // The layer's bytes (the signature envelope).
+  struct sealcheck_bytes envelope;
+} sealcheck_notary_signature;
 
 #ifdef __cplusplus
 extern "C" {
@@ -292,6 +311,37 @@ sealcheck_result sealcheck_policy_new(const uint8_t *json,
                                       struct sealcheck_policy **out_policy,
                                       struct sealcheck_buffer **out_error);
 
+// Compiles a Notary trust policy (`trustpolicy.json`, OCI document v1.0) with the trust store
+// given in memory (`n_entries` entries, each a store `type:name` and its PEM or DER
+// certificates) and `n_crls` CRLs (DER or PEM `X509 CRL`; may be NULL with 0). The policy handle
+// is used as one from `sealcheck_policy_new`: images are decided with `sealcheck_policy_decide*`
+// (Notary signatures come from an OCI layout, or are passed to
+// `sealcheck_policy_decide_with_notary`). A policy, certificate or CRL that does not load is
+// `SEALCHECK_RESULT_POLICY_INVALID`, a store not named `type:name` with a known type
+// `SEALCHECK_RESULT_INVALID_PARAMETER`; `*out_error` (if not NULL) receives the detail.
+sealcheck_result sealcheck_notation_policy_new(const uint8_t *policy_json,
+                                               size_t policy_json_len,
+                                               const struct sealcheck_trust_store_entry *entries,
+                                               size_t n_entries,
+                                               const struct sealcheck_bytes *crls,
+                                               size_t n_crls,
+                                               struct sealcheck_policy **out_policy,
+                                               struct sealcheck_buffer **out_error);
+
+// Compiles a Notary trust policy with the trust store directory `trust_store_dir` (notation's
+// `truststore`: `x509/{ca,signingAuthority,tsa}/<name>/*`) and CRLs, as
+// `sealcheck_notation_policy_new`. An empty path is `SEALCHECK_RESULT_INVALID_PARAMETER`; a
+// directory that does not exist or cannot be read is `SEALCHECK_RESULT_POLICY_INVALID`, with the
+// detail (kind `NotFound`, `Io`, …) in `*out_error`.
+sealcheck_result sealcheck_notation_policy_new_dir(const uint8_t *policy_json,
+                                                   size_t policy_json_len,
+                                                   const uint8_t *trust_store_dir,
+                                                   size_t trust_store_dir_len,
+                                                   const struct sealcheck_bytes *crls,
+                                                   size_t n_crls,
+                                                   struct sealcheck_policy **out_policy,
+                                                   struct sealcheck_buffer **out_error);
+
 // Frees a policy. NULL (and an already freed policy) is accepted.
 void sealcheck_policy_free(struct sealcheck_policy *p);
 
@@ -313,6 +363,25 @@ sealcheck_result sealcheck_policy_decide(const struct sealcheck_policy *p,
                                          bool *out_allowed,
                                          struct sealcheck_buffer **out_record,
                                          struct sealcheck_buffer **out_error);
+
+// `sealcheck_policy_decide`, with the Notary signatures found for the image as well
+// (`notary_len` of them, each the layer media type and envelope of a signature manifest whose
+// subject is the manifest; may be NULL with 0). Results as `sealcheck_policy_decide`.
+sealcheck_result sealcheck_policy_decide_with_notary(const struct sealcheck_policy *p,
+                                                     const uint8_t *reference,
+                                                     size_t reference_len,
+                                                     const uint8_t *manifest,
+                                                     size_t manifest_len,
+                                                     const struct sealcheck_bytes *signatures,
+                                                     size_t signatures_len,
+                                                     const struct sealcheck_bytes *bundles,
+                                                     size_t bundles_len,
+                                                     const struct sealcheck_notary_signature *notary,
+                                                     size_t notary_len,
+                                                     int64_t now,
+                                                     bool *out_allowed,
+                                                     struct sealcheck_buffer **out_record,
+                                                     struct sealcheck_buffer **out_error);
 
 // Decides for an image in an OCI layout directory (`path`, optionally `:TAG` or `@DIGEST`
 // appended as for `sealcheck verify oci:…`). Results as `sealcheck_policy_decide`; a layout

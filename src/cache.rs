@@ -199,6 +199,8 @@ mod tests {
                 not_before: UnixTime::from_secs(0),
                 not_after: UnixTime::from_secs(100),
                 sha256: String::new(),
+                issuer: String::new(),
+                serial: String::new(),
                 ct_logs: alloc::vec![],
             }
         } else {

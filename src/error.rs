@@ -346,6 +346,7 @@ pub enum Error {
     SignerMismatch(&'static str),
 
     // ---- Notary Project ----------------------------------------------------------------
+    #[cfg(feature = "notation")]
     /// A Notary signature envelope that is malformed or breaks its specification (JWS or COSE
     /// structure, protected headers, `crit`, signed attributes, payload).
     #[error("signature envelope: {what}: {detail}")]
@@ -355,6 +356,7 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    #[cfg(feature = "notation")]
     /// A Notary signature whose `io.cncf.notary.expiry` is at or before the verification time.
     #[error("signature expired at {expiry} (verification time {time})")]
     SignatureExpired {
@@ -363,9 +365,11 @@ pub enum Error {
         /// The verification time, Unix seconds.
         time: i64,
     },
+    #[cfg(feature = "notation")]
     /// No certificate of the signature's chain is in the trust stores the policy names.
     #[error("authenticity: {0}")]
     NotInTrustStore(String),
+    #[cfg(feature = "notation")]
     /// A certificate that a CRL revokes.
     #[error("revocation: {what} (serial {serial}) is revoked ({reason})")]
     Revoked {
@@ -376,6 +380,7 @@ pub enum Error {
         /// The CRL reason code, or `unspecified`.
         reason: String,
     },
+    #[cfg(feature = "notation")]
     /// A certificate whose revocation status cannot be determined: it names a CRL distribution
     /// point or OCSP responder and no usable CRL was supplied, or the CRL is stale or does not
     /// verify.
@@ -386,6 +391,7 @@ pub enum Error {
         /// Why the status is unknown.
         detail: String,
     },
+    #[cfg(feature = "notation")]
     /// No statement of a trust policy applies to the artifact.
     #[error("no applicable trust policy: {0}")]
     NoApplicablePolicy(String),
@@ -546,8 +552,9 @@ impl Error {
             | Self::IdentityMismatch { .. }
             | Self::IssuerMismatch { .. }
             | Self::ExtensionMismatch { .. }
-            | Self::SignerMismatch(_)
-            | Self::Envelope { .. }
+            | Self::SignerMismatch(_) => ErrorClass::Rejection,
+            #[cfg(feature = "notation")]
+            Self::Envelope { .. }
             | Self::SignatureExpired { .. }
             | Self::NotInTrustStore(_)
             | Self::Revoked { .. }
@@ -612,11 +619,17 @@ impl Error {
             Self::ExtensionMismatch { .. } => 7144,
             Self::InvalidRegex(_) => 7145,
             Self::SignerMismatch(_) => 7146,
+            #[cfg(feature = "notation")]
             Self::Envelope { .. } => 7147,
+            #[cfg(feature = "notation")]
             Self::SignatureExpired { .. } => 7148,
+            #[cfg(feature = "notation")]
             Self::NotInTrustStore(_) => 7149,
+            #[cfg(feature = "notation")]
             Self::Revoked { .. } => 7150,
+            #[cfg(feature = "notation")]
             Self::RevocationUnknown { .. } => 7151,
+            #[cfg(feature = "notation")]
             Self::NoApplicablePolicy(_) => 7152,
         }
     }
@@ -760,11 +773,17 @@ impl Error {
             Self::ExtensionMismatch { .. } => "ExtensionMismatch",
             Self::InvalidRegex(_) => "InvalidRegex",
             Self::SignerMismatch(_) => "SignerMismatch",
+            #[cfg(feature = "notation")]
             Self::Envelope { .. } => "Envelope",
+            #[cfg(feature = "notation")]
             Self::SignatureExpired { .. } => "SignatureExpired",
+            #[cfg(feature = "notation")]
             Self::NotInTrustStore(_) => "NotInTrustStore",
+            #[cfg(feature = "notation")]
             Self::Revoked { .. } => "Revoked",
+            #[cfg(feature = "notation")]
             Self::RevocationUnknown { .. } => "RevocationUnknown",
+            #[cfg(feature = "notation")]
             Self::NoApplicablePolicy(_) => "NoApplicablePolicy",
             Self::Io { .. } => "Io",
             Self::NotFound(_) => "NotFound",

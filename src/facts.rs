@@ -27,6 +27,7 @@ pub enum SignatureFormat {
     CosignAttestation,
     /// A Notary Project signature (JWS or COSE envelope).
     #[serde(rename = "notary")]
+    #[cfg(feature = "notation")]
     Notary,
 }
 
@@ -45,6 +46,7 @@ pub enum TimeSource {
     /// The authentic signing time a Notary signing authority asserted
     /// (`notary.x509.signingAuthority`).
     #[serde(rename = "signing-authority")]
+    #[cfg(feature = "notation")]
     SigningAuthority,
     /// An RFC 3161 timestamp.
     #[serde(rename = "timestamp-authority")]
@@ -103,16 +105,27 @@ pub enum VerifiedSigner {
         not_after: UnixTime,
         /// SHA-256 of the certificate DER, hex.
         sha256: String,
+        /// The issuer's name (RFC 4514), as a revocation names it.
+        #[cfg(feature = "governance")]
+        issuer: String,
+        /// The serial number, lowercase hex.
+        #[cfg(feature = "governance")]
+        serial: String,
         /// CT logs whose SCTs verified.
         ct_logs: Vec<String>,
     },
     /// A Notary signing certificate whose chain holds a trust store certificate.
     #[serde(rename = "notary-certificate")]
+    #[cfg(feature = "notation")]
     NotaryCertificate {
         /// The leaf's subject (RFC 4514).
         subject: String,
         /// The trust store (`type:name`) holding a certificate of the chain.
         trust_store: String,
+        /// The leaf's issuer (RFC 4514).
+        issuer: String,
+        /// The leaf's serial number, lowercase hex.
+        serial: String,
         /// Validity start.
         not_before: UnixTime,
         /// Validity end.
@@ -136,6 +149,7 @@ impl VerifiedSigner {
         match self {
             Self::Key { sha256 } => alloc::format!("key sha256:{sha256}"),
             Self::Certificate { san, .. } => alloc::format!("certificate {}", san.first().map_or("", SubjectAltName::value)),
+            #[cfg(feature = "notation")]
             Self::NotaryCertificate { subject, .. } => alloc::format!("certificate {subject}"),
         }
     }

@@ -117,6 +117,7 @@ pub mod asn1;
 pub mod cache;
 #[cfg(not(feature = "test-support"))]
 pub(crate) mod asn1;
+pub mod audit;
 pub mod cosign;
 pub mod crypto;
 #[cfg(feature = "test-support")]
@@ -129,6 +130,7 @@ pub mod facts;
 #[cfg(feature = "std")]
 pub mod fs;
 pub mod limits;
+#[cfg(feature = "notation")]
 pub mod notation;
 pub mod oci;
 pub mod policy;

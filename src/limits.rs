@@ -92,6 +92,14 @@ pub const MAX_EVIDENCE_BYTES: usize = 64 * 1024 * 1024;
 /// unchecked when it runs out is a rejection, not a pass.
 pub const MAX_SIGNATURE_CHECKS_PER_DECISION: usize = 512;
 
+// ---- audit log ----------------------------------------------------------------------------
+
+/// Largest line of an audit log (one decision record), in bytes: checked before the line is
+/// parsed, and before a record is appended.
+pub const MAX_AUDIT_LINE_BYTES: usize = 1024 * 1024;
+/// Largest audit log file an appender reads (and verifies) before it appends, in bytes.
+pub const MAX_AUDIT_LOG_BYTES: usize = 1024 * 1024 * 1024;
+
 /// Returns `LimitExceeded` when `got > max`.
 pub(crate) fn check(what: &'static str, got: usize, max: usize) -> Result<()> {
     if got > max {

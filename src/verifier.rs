@@ -142,6 +142,90 @@ pub fn containers_policy(json: &[u8], files: &dyn PolicyFiles, provider: &Crypto
     crate::policy::containers::compile(json, files, provider.backend())
 }
 
+#[cfg(feature = "governance")]
+/// Compiles a native sealcheck policy (`apiVersion: sealcheck.dev/v1`: signers with
+/// lifetimes, revocations, thresholds, roles, attestations, exceptions), reading the files it
+/// names with `files`.
+pub fn native_policy(json: &[u8], files: &dyn PolicyFiles, provider: &CryptoProvider) -> Result<CompiledPolicy> {
+    crate::policy::native::compile(json, files, provider.backend())
+}
+
+/// Compiles sigstore policy-controller `ClusterImagePolicy` documents (YAML or JSON; a stream
+/// of several, or a `List`): glob image patterns, key, keyless and static authorities,
+/// attestations, `mode: enforce|warn` ([`crate::policy::cluster_image_policy`] says what is
+/// refused). The trusted roots its `sealcheck.dev/trusted-root.NAME` annotations name are read
+/// with `files`.
+#[cfg(all(feature = "std", feature = "governance"))]
+pub fn cluster_image_policy(yaml: &[u8], files: &dyn PolicyFiles, provider: &CryptoProvider) -> Result<CompiledPolicy> {
+    crate::policy::cluster_image_policy::compile(yaml, files, provider.backend())
+}
+
+#[cfg(feature = "governance")]
+/// Parses a revocation list (`apiVersion: sealcheck.dev/v1`, `revocations`) to give an
+/// [`ImageVerifier`] with [`ImageVerifier::with_revocations`].
+pub fn revocation_list(json: &[u8]) -> Result<crate::policy::native::RevocationList> {
+    crate::policy::native::RevocationList::from_json(json).map_err(|e| e.loading(Input::Policy, "revocation list"))
+}
+
+/// The format of a policy document, as `sealcheck verify --policy` detects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyFormat {
+    /// sealcheck's native policy (`apiVersion: sealcheck.dev/v1`).
+    Native,
+    /// A Notary trust policy (`trustPolicies`).
+    NotaryTrustPolicy,
+    /// A containers-policy.json (anything else: its own parser says what is wrong).
+    Containers,
+    /// sigstore policy-controller `ClusterImagePolicy` documents, YAML or JSON (`kind:
+    /// ClusterImagePolicy`, or an `apiVersion` of `policy.sigstore.dev`).
+    ClusterImagePolicy,
+}
+
+/// Detects the format of `json` by its top-level keys; a document that is not a JSON object is
+/// a `ClusterImagePolicy` when a line of it says `kind: ClusterImagePolicy` (or
+/// `ClusterImagePolicyList`) or `apiVersion: policy.sigstore.dev/…` (YAML), and is otherwise
+/// left to the containers-policy.json parser, whose error names the problem.
+#[must_use]
+pub fn policy_format(json: &[u8]) -> PolicyFormat {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "apiVersion")]
+        api_version: Option<serde_json::Value>,
+        #[serde(rename = "trustPolicies")]
+        trust_policies: Option<serde_json::Value>,
+        kind: Option<serde_json::Value>,
+        items: Option<serde_json::Value>,
+    }
+    fn cip(kind: Option<&str>, api_version: Option<&str>) -> bool {
+        matches!(kind, Some("ClusterImagePolicy" | "ClusterImagePolicyList")) || api_version.is_some_and(|v| v.starts_with("policy.sigstore.dev/"))
+    }
+    fn probe_cip(p: &Probe) -> bool {
+        let item = |i: &serde_json::Value| cip(i.get("kind").and_then(serde_json::Value::as_str), i.get("apiVersion").and_then(serde_json::Value::as_str));
+        cip(p.kind.as_ref().and_then(serde_json::Value::as_str), p.api_version.as_ref().and_then(serde_json::Value::as_str))
+            || p.items.as_ref().and_then(serde_json::Value::as_array).is_some_and(|items| items.iter().any(item))
+    }
+    // YAML: a line `kind: ClusterImagePolicy` or `apiVersion: policy.sigstore.dev/...` (at any
+    // indentation, in a list item too), its key and value optionally quoted.
+    let yaml_cip = || {
+        let unquote = |s: &str| s.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+        core::str::from_utf8(json).is_ok_and(|text| {
+            text.lines().any(|line| {
+                let Some((key, value)) = line.trim_start().trim_start_matches("- ").split_once(':') else { return false };
+                let (key, value) = (unquote(key), unquote(value));
+                cip((key == "kind").then_some(value.as_str()), (key == "apiVersion").then_some(value.as_str()))
+            })
+        })
+    };
+    match serde_json::from_slice::<Probe>(json) {
+        Ok(p) if probe_cip(&p) => PolicyFormat::ClusterImagePolicy,
+        Err(_) if yaml_cip() => PolicyFormat::ClusterImagePolicy,
+        Ok(p) if p.api_version.is_some() => PolicyFormat::Native,
+        Ok(p) if p.trust_policies.is_some() => PolicyFormat::NotaryTrustPolicy,
+        _ => PolicyFormat::Containers,
+    }
+}
+
+#[cfg(feature = "notation")]
 /// Compiles a Notary trust policy (`trustpolicy.json`, OCI document v1.0) with the trust store
 /// and CRLs it is checked against.
 pub fn notation_policy(json: &[u8], store: crate::notation::truststore::TrustStore, crls: crate::notation::crl::CrlSet) -> Result<CompiledPolicy> {
@@ -149,11 +233,12 @@ pub fn notation_policy(json: &[u8], store: crate::notation::truststore::TrustSto
 }
 
 /// Loads a Notary trust store directory (`x509/{ca,signingAuthority,tsa}/<name>/*.{crt,cer,pem}`).
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", feature = "notation"))]
 pub fn notation_trust_store(dir: &std::path::Path, provider: &CryptoProvider) -> Result<crate::notation::truststore::TrustStore> {
     crate::notation::truststore::TrustStore::load_dir(provider.backend(), dir).map_err(|e| e.in_file(Input::Policy, alloc::format!("trust store {}", dir.display())))
 }
 
+#[cfg(feature = "notation")]
 /// A Notary trust store from certificate files a caller holds in memory (surfaces without a
 /// file system): each entry names its store `type:name` (`ca:acme`, `tsa:digicert`,
 /// `signingAuthority:…`) and holds PEM or DER certificates, checked as [`notation_trust_store`]
@@ -172,6 +257,7 @@ pub fn notation_trust_store_from(entries: &[(&str, &[u8])], provider: &CryptoPro
     Ok(store)
 }
 
+#[cfg(feature = "notation")]
 /// Verifies a detached Notary signature (`format` `jws` or `cose`) over `blob` under the blob
 /// trust policy `policy_json` (trustpolicy.blob.json): the statement named `name`, or the
 /// `globalPolicy` one. The outcome records every validation; its verdict is the enforced
@@ -206,6 +292,7 @@ pub fn notation_verify_blob(
     Ok(crate::notation::verify::verify_blob(provider.backend(), statement, store, crls, media, envelope, blob, media_type, now))
 }
 
+#[cfg(feature = "notation")]
 /// Parses CRL files (DER, or PEM `X509 CRL` blocks), each with the name used in errors.
 pub fn crls(files: &[(&str, &[u8])]) -> Result<crate::notation::crl::CrlSet> {
     let mut all = Vec::new();
@@ -278,6 +365,8 @@ impl BundleVerifier {
 pub struct ImageVerifier {
     policy: Arc<CompiledPolicy>,
     provider: CryptoProvider,
+    #[cfg(feature = "governance")]
+    revocations: Option<Arc<crate::policy::native::RevocationList>>,
     #[cfg(feature = "cache")]
     cache: Option<Arc<FactCache>>,
 }
@@ -325,9 +414,21 @@ impl ImageVerifier {
         Self {
             policy,
             provider,
+            #[cfg(feature = "governance")]
+            revocations: None,
             #[cfg(feature = "cache")]
             cache: None,
         }
+    }
+
+    #[cfg(feature = "governance")]
+    /// The same verifier with a revocation list (a native policy's separate list), applied to
+    /// every governed signer on top of the policy's own revocations. Swapping the list is how
+    /// a long-lived verifier takes a revocation: nothing else is rebuilt.
+    #[must_use]
+    pub fn with_revocations(mut self, list: Arc<crate::policy::native::RevocationList>) -> Self {
+        self.revocations = Some(list);
+        self
     }
 
     /// The same verifier, reusing and recording verified facts in `cache` (which verifiers
@@ -395,7 +496,138 @@ impl ImageVerifier {
             record.requirements.push(self.requirement(&metered, &budget, i, req, image, &subject, now));
         }
         record.signature_checks = budget.spent();
-        record.finish()
+        let record = record.finish();
+        #[cfg(feature = "governance")]
+        let record = self.with_exception(record, image, now);
+        record
+    }
+
+    /// A denial turned into an allow by an open break-glass exception, which the record
+    /// names; an exception covers revoked signatures only if it says so.
+    #[cfg(feature = "governance")]
+    fn with_exception(&self, mut record: Decision, image: &ImageEvidence, now: UnixTime) -> Decision {
+        record.revocation_hits = revocation_hits(&record.requirements);
+        if !record.allowed {
+            let digest = record.manifest_digest;
+            let open = self.policy.exceptions().iter().find(|e| e.applies(image.reference(), digest.as_ref(), now));
+            if let Some(e) = open.filter(|e| e.covers_revoked || record.revocation_hits.is_empty()) {
+                record.exception = Some(crate::policy::ExceptionRecord {
+                    id: e.id.clone(),
+                    scope: e.scope.clone(),
+                    reason: e.reason.clone(),
+                    ticket: e.ticket.clone(),
+                    approver: e.approver.clone(),
+                    not_before: e.not_before,
+                    not_after: e.not_after,
+                    denied_because: record.reason.clone(),
+                });
+                record.allowed = true;
+                record.reason = alloc::format!("allowed by exception {:?} (ticket {}, approved by {}, until {})", e.id, e.ticket, e.approver, e.not_after.secs());
+            }
+        }
+        record
+    }
+
+    #[cfg(feature = "governance")]
+    /// A native policy's governed requirement: each named signer verified once (its window
+    /// and revocations applied to its verified facts), then the threshold of distinct
+    /// identities, the roles (each by its own identity) and the attestations.
+    #[allow(clippy::too_many_arguments)]
+    fn governed_requirement(
+        &self,
+        metered: &Metered<'_>,
+        budget: &WorkBudget,
+        g: &crate::policy::native::GovernedRequirement,
+        image: &ImageEvidence,
+        subject: &Subject,
+        now: UnixTime,
+        rec: &mut RequirementRecord,
+    ) {
+        use crate::policy::native::{identity_of, roles_filled, GovernedRequirement, SignerKind};
+        let eval = |i: usize, predicate: Option<&str>| -> (RequirementRecord, Option<String>) {
+            let signer = &g.signers[i];
+            let kind = match predicate {
+                None => alloc::format!("signer {}", signer.name),
+                Some(p) => alloc::format!("signer {} attestation {p}", signer.name),
+            };
+            let mut r = RequirementRecord { index: i, kind, satisfied: false, reason: String::new(), signatures: Vec::new(), alternatives: Vec::new() };
+            // Revocations first, so that a revoked signature is recorded as such (and no
+            // exception without coversRevoked allows it) whatever else is wrong with it.
+            let accept = |v: &VerifiedSignature| -> Result<()> {
+                let hit = g.revocations.hit(&signer.name, v).or_else(|| self.revocations.as_deref().and_then(|l| l.hit(&signer.name, v)));
+                if let Some(rev) = hit {
+                    return Err(Error::Revoked { what: alloc::format!("signer {:?}: {}", signer.name, rev.describe()), serial: signer_serial(v), reason: rev.reason.clone() });
+                }
+                signer.lifetime.check(&signer.name, v)
+            };
+            let v = match &signer.kind {
+                SignerKind::Sigstore(trust) => {
+                    let sr = GovernedRequirement::sigstore_requirement(trust, predicate);
+                    self.signature_requirement(metered, budget, &sr, image, subject, now, &mut r, &accept)
+                }
+                SignerKind::Notary(nr) => notary_requirement(metered, budget, nr, image, subject, now, &mut r, &accept),
+            };
+            (r, v.as_ref().map(identity_of))
+        };
+        // Each signer's signature, verified once however many parts name it.
+        let mut signed: Vec<Option<Option<String>>> = alloc::vec![None; g.signers.len()];
+        let mut parts: Vec<RequirementRecord> = Vec::new();
+        let mut signature_of = |i: usize, parts: &mut Vec<RequirementRecord>| -> Option<String> {
+            if let Some(done) = &signed[i] {
+                return done.clone();
+            }
+            let (r, id) = eval(i, None);
+            parts.push(r);
+            signed[i] = Some(id.clone());
+            id
+        };
+        let mut failures: Vec<String> = Vec::new();
+        if let Some((signers, k)) = &g.signatures {
+            let mut ids: Vec<String> = signers.iter().filter_map(|&i| signature_of(i, &mut parts)).collect();
+            ids.sort();
+            ids.dedup();
+            if ids.len() < *k {
+                failures.push(alloc::format!("{} of {} distinct signers signed, {k} required", ids.len(), signers.len()));
+            }
+        }
+        if !g.roles.is_empty() {
+            let mut table: Vec<String> = Vec::new();
+            let candidates: Vec<Vec<usize>> = g
+                .roles
+                .iter()
+                .map(|(_, members)| {
+                    members
+                        .iter()
+                        .filter_map(|&i| signature_of(i, &mut parts))
+                        .map(|id| table.iter().position(|t| *t == id).unwrap_or_else(|| {
+                            table.push(id);
+                            table.len() - 1
+                        }))
+                        .collect()
+                })
+                .collect();
+            if !roles_filled(&candidates) {
+                let names: Vec<&str> = g.roles.iter().map(|(r, _)| r.as_str()).collect();
+                failures.push(alloc::format!("roles {names:?} are not each filled by a distinct identity"));
+            }
+        }
+        for (predicate, signers) in &g.attestations {
+            let mut found = false;
+            for &i in signers {
+                let (r, id) = eval(i, Some(predicate));
+                parts.push(r);
+                if id.is_some() {
+                    found = true;
+                    break;
+                }
+            }
+            if !found {
+                failures.push(alloc::format!("no attestation {predicate:?} by its signers"));
+            }
+        }
+        rec.alternatives = parts;
+        rec.satisfied = failures.is_empty();
+        rec.reason = if failures.is_empty() { String::from("signed as the policy requires") } else { failures.join("; ") };
     }
 
     /// Evaluates requirement `i` of the rule (or of an `anyOf`).
@@ -409,8 +641,16 @@ impl ImageVerifier {
             }
             Requirement::Reject => rec.reason = "rejects every image".into(),
             Requirement::Unsupported { reason, .. } => rec.reason.clone_from(reason),
-            Requirement::Signed(sr) => self.signature_requirement(metered, budget, sr, image, subject, now, &mut rec),
-            Requirement::Notary(nr) => notary_requirement(metered, budget, nr, image, subject, now, &mut rec),
+            Requirement::Signed(sr) => {
+                self.signature_requirement(metered, budget, sr, image, subject, now, &mut rec, &|_| Ok(()));
+            }
+            #[cfg(feature = "notation")]
+            Requirement::Notary(nr) => {
+                notary_requirement(metered, budget, nr, image, subject, now, &mut rec, &|_| Ok(()));
+            }
+            #[cfg(feature = "governance")]
+            Requirement::Governed(g) => self.governed_requirement(metered, budget, g, image, subject, now, &mut rec),
+            #[cfg(feature = "notation")]
             Requirement::AnyOf(alternatives) => {
                 // In order, up to the first satisfied alternative.
                 for (j, alt) in alternatives.iter().enumerate() {
@@ -440,8 +680,10 @@ impl ImageVerifier {
         subject: &Subject,
         now: UnixTime,
         rec: &mut RequirementRecord,
-    ) {
-        // The requirement judges verified facts, fresh or cached, the same way.
+        accept: Accept<'_>,
+    ) -> Option<VerifiedSignature> {
+        // The requirement judges verified facts, fresh or cached, the same way; then what the
+        // caller adds (a governed signer's window and revocations).
         let judge = |v: &VerifiedSignature| {
             let claims = Claims {
                 format: v.format,
@@ -449,7 +691,8 @@ impl ImageVerifier {
                 signed_reference: v.signed_reference.as_deref(),
                 predicate_type: v.predicate_type(),
             };
-            sr.judge(&claims, subject)
+            let m = sr.judge(&claims, subject)?;
+            accept(v).map(|()| m)
         };
         let mut considered = 0usize;
         let mut first_of: BTreeMap<[u8; 32], usize> = BTreeMap::new();
@@ -483,7 +726,7 @@ impl ImageVerifier {
                         rec.signatures.push(SignatureRecord::accepted(i, &found.origin, v, matched));
                         rec.satisfied = true;
                         rec.reason = alloc::format!("signature {i} accepted (verified facts cached)");
-                        return;
+                        return Some((**v).clone());
                     }
                     Err(e) => {
                         rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
@@ -518,7 +761,7 @@ impl ImageVerifier {
             if let Err(e) = budget.ensure_left() {
                 rec.signatures.push(SignatureRecord::refused(i, &found.origin, format, &e));
                 rec.reason = alloc::format!("evidence left unchecked: {e}");
-                return;
+                return None;
             }
             let verdict = verify_parsed(metered, parsed, &sr.trust, image, now);
             #[cfg(feature = "cache")]
@@ -530,7 +773,7 @@ impl ImageVerifier {
                     rec.signatures.push(SignatureRecord::accepted(i, &found.origin, &v, matched));
                     rec.satisfied = true;
                     rec.reason = alloc::format!("signature {i} accepted");
-                    return;
+                    return Some(v);
                 }
                 Err(e) => {
                     // A check the budget refused fails whatever step it was in: say so.
@@ -545,13 +788,16 @@ impl ImageVerifier {
         } else {
             alloc::format!("none of {considered} {noun} accepted (wanted {})", sr.wanted_predicate())
         };
+        None
     }
 }
 
+#[cfg(feature = "notation")]
 /// A Notary requirement: the first signature that passes every enforced validation satisfies
 /// it (notation-go `Verify`: "any one signature"); a `skip` statement is satisfied without
 /// signatures. A signature names the manifest decided on, or the index it was reached through
 /// (what a multi-platform reference resolves to, which is what notation signs).
+#[allow(clippy::too_many_arguments)]
 fn notary_requirement(
     metered: &Metered<'_>,
     budget: &WorkBudget,
@@ -560,14 +806,15 @@ fn notary_requirement(
     subject: &Subject,
     now: UnixTime,
     rec: &mut RequirementRecord,
-) {
+    accept: Accept<'_>,
+) -> Option<VerifiedSignature> {
     use crate::notation::trustpolicy::Level;
     use crate::notation::verify::{self, Target};
     let st = &nr.statement;
     if st.level == Level::Skip {
         rec.satisfied = true;
         rec.reason = alloc::format!("trust policy statement {:?} skips signature verification (level skip)", st.name);
-        return;
+        return None;
     }
     let media_type = |bytes: &[u8]| -> String {
         #[derive(serde::Deserialize)]
@@ -592,7 +839,7 @@ fn notary_requirement(
         if let Err(e) = budget.ensure_left() {
             rec.signatures.push(SignatureRecord::refused(i, &found.origin, SignatureFormat::Notary, &e));
             rec.reason = alloc::format!("evidence left unchecked: {e}");
-            return;
+            return None;
         }
         // The signature names one of the targets; the one it names is verified against.
         let named = crate::notation::envelope::Envelope::parse(media_type, envelope).ok().and_then(|e| {
@@ -600,14 +847,18 @@ fn notary_requirement(
         });
         let (target, matched) = named.unwrap_or(&targets[0]);
         let outcome = verify::verify(metered, st, &nr.store, &nr.crls, media_type, envelope, target, now);
-        match &outcome.verdict {
-            Ok(v) => {
-                let mut r = SignatureRecord::accepted(i, &found.origin, &v.facts(metered, now), *matched);
+        let verdict = outcome.verdict.and_then(|v| {
+            let facts = v.facts(metered, now);
+            accept(&facts).map(|()| facts)
+        });
+        match &verdict {
+            Ok(facts) => {
+                let mut r = SignatureRecord::accepted(i, &found.origin, facts, *matched);
                 r.validations = outcome.results;
                 rec.signatures.push(r);
                 rec.satisfied = true;
                 rec.reason = alloc::format!("signature {i} accepted under trust policy statement {:?} (level {})", st.name, st.level_name);
-                return;
+                return verdict.ok();
             }
             Err(e) => {
                 let e = if budget.overspent() { budget.ensure_left().err().unwrap_or_else(|| e.clone()) } else { e.clone() };
@@ -622,7 +873,32 @@ fn notary_requirement(
     } else {
         alloc::format!("none of {considered} Notary signatures accepted under trust policy statement {:?} (level {})", st.name, st.level_name)
     };
+    None
 }
+
+#[cfg(feature = "governance")]
+/// The serial of a verified certificate signer, or `-`.
+fn signer_serial(v: &VerifiedSignature) -> String {
+    match &v.signer {
+        crate::facts::VerifiedSigner::Certificate { serial, .. } | crate::facts::VerifiedSigner::NotaryCertificate { serial, .. } => serial.clone(),
+        crate::facts::VerifiedSigner::Key { .. } => String::from("-"),
+    }
+}
+
+#[cfg(feature = "governance")]
+/// The revocations that refused a signature anywhere in `records`.
+fn revocation_hits(records: &[RequirementRecord]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in records {
+        out.extend(r.signatures.iter().filter(|s| s.error_kind == Some("Revoked")).map(|s| s.reason.clone()));
+        out.extend(revocation_hits(&r.alternatives));
+    }
+    out.dedup();
+    out
+}
+
+/// What a caller adds to a requirement's judgement of verified facts.
+type Accept<'a> = &'a dyn Fn(&VerifiedSignature) -> Result<()>;
 
 impl EvidenceItem {
     /// A stored layer as evidence: a DSSE envelope is an attestation, anything else a
@@ -638,6 +914,7 @@ fn item_format(item: &EvidenceItem) -> SignatureFormat {
         EvidenceItem::SimpleSigning(_) => SignatureFormat::CosignSimpleSigning,
         EvidenceItem::Attestation(_) => SignatureFormat::CosignAttestation,
         EvidenceItem::Bundle(_) => SignatureFormat::SigstoreBundle,
+        #[cfg(feature = "notation")]
         EvidenceItem::Notary { .. } => SignatureFormat::Notary,
     }
 }
@@ -692,6 +969,7 @@ fn parse(b: &dyn Backend, item: &EvidenceItem, sr: &SignatureRequirement, image:
         EvidenceItem::Attestation(s) => (SignatureFormat::CosignAttestation, s.to_bundle()?),
         EvidenceItem::Bundle(j) => (SignatureFormat::SigstoreBundle, Bundle::from_json(j)?),
         // A Sigstore requirement never considers them (`SignatureRequirement::considers`).
+        #[cfg(feature = "notation")]
         EvidenceItem::Notary { .. } => return Err(Error::NotASignature(String::from("a Notary signature is not Sigstore evidence"))),
     };
     let Content::Dsse(env) = &bundle.content else {

@@ -261,3 +261,50 @@ fn one_policy_for_cosign_and_notary_signers() {
         assert!(format!("{e:?}").contains(why), "{why}: {e:?}");
     }
 }
+
+/// A native policy names Notary identities too (issue "Signing-key governance": signers are
+/// keys, Sigstore identities and Notary identities): a Notary signer satisfies a scope; its
+/// revocation (by identity) denies, and is recorded; an open exception does not cover a revoked
+/// signature unless it says so; a signer window needs a verified signing time, which a
+/// `notary.x509` signature without a countersignature does not have.
+#[test]
+fn native_policy_with_a_notary_signer() {
+    let b = CryptoProvider::default();
+    let e2e = suite().join("notation/test/e2e/testdata");
+    let cert = e2e.join("config/localkeys/e2e.crt");
+    let digest = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9";
+    let decide = |extra: serde_json::Value, revocations: Option<&str>| {
+        let mut policy = serde_json::json!({"apiVersion": "sealcheck.dev/v1",
+            "signers": {"e2e": {"notary": {"trustStores": {"ca:e2e": [cert.display().to_string()]}, "identity": "*"}}},
+            "scopes": {"*": {"reject": true}, "localhost:5000/e2e": {"signatures": {"signers": ["e2e"]}}}});
+        for (k, v) in extra.as_object().unwrap() {
+            policy[k] = v.clone();
+        }
+        let compiled = verifier::native_policy(&serde_json::to_vec(&policy).unwrap(), &sealcheck::policy::FsFiles, &b).unwrap_or_else(|e| panic!("{e:?}"));
+        let reference = verifier::image_reference(&format!("localhost:5000/e2e@{digest}")).unwrap();
+        let image = verifier::image_source(&format!("oci:{}@{digest}", e2e.join("registry/oci_layout/e2e-valid-signature").display()), reference, &b).unwrap();
+        let mut v = ImageVerifier::new(compiled.into(), b);
+        if let Some(r) = revocations {
+            v = v.with_revocations(std::sync::Arc::new(verifier::revocation_list(r.as_bytes()).unwrap()));
+        }
+        v.decide(&image, now())
+    };
+    let d = decide(serde_json::json!({}), None);
+    assert!(d.allowed, "{}", d.reason);
+    let revoked = r#"{"apiVersion": "sealcheck.dev/v1", "revocations": [{"identity": {"subject": "CN=e2e, O=Notary, L=Seattle, ST=WA, C=US"}, "revokedAt": "2023-01-01T00:00:00Z", "reason": "keyCompromise"}]}"#;
+    let d = decide(serde_json::json!({}), Some(revoked));
+    assert!(!d.allowed && !d.revocation_hits.is_empty(), "{} {:?}", d.reason, d.revocation_hits);
+    let exception = serde_json::json!({"exceptions": [{"id": "INC-7", "scope": "localhost:5000/e2e", "notBefore": "2026-11-01T00:00:00Z",
+        "notAfter": "2026-12-31T00:00:00Z", "reason": "outage", "ticket": "OPS-7", "approver": "sec-lead"}]});
+    let d = decide(exception.clone(), Some(revoked));
+    assert!(!d.allowed && d.exception.is_none(), "an exception does not cover a revoked signer by default: {}", d.reason);
+    let mut covering = exception.clone();
+    covering["exceptions"][0]["coversRevoked"] = true.into();
+    let d = decide(covering, Some(revoked));
+    assert!(d.allowed && d.exception.as_ref().is_some_and(|e| e.id == "INC-7"), "{}", d.reason);
+    let windowed = serde_json::json!({"signers": {"e2e": {"notary": {"trustStores": {"ca:e2e": [cert.display().to_string()]}, "identity": "*"}, "validUntil": "2030-01-01T00:00:00Z"}}});
+    let d = decide(windowed, None);
+    assert!(!d.allowed && d.reason.contains("0 of 1 distinct signers signed"), "no verified signing time: {}", d.reason);
+    let record = serde_json::to_string(&d).unwrap();
+    assert!(record.contains("a verified signing time"), "{record}");
+}

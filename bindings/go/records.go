@@ -157,7 +157,7 @@ type SignatureRecord struct {
 	Index int `json:"index"`
 	// Origin is where the source found it ("signature 0", "tag sha256-….sig layer 0", …).
 	Origin string `json:"origin"`
-	// Format is "cosign-simple-signing", "cosign-attestation" or "sigstore-bundle".
+	// Format is "cosign-simple-signing", "cosign-attestation", "sigstore-bundle" or "notary".
 	Format   string `json:"format"`
 	Accepted bool   `json:"accepted"`
 	Reason   string `json:"reason"`
@@ -170,4 +170,17 @@ type SignatureRecord struct {
 	Times []VerifiedTime `json:"times"`
 	// Matched is "manifest" or "index" (which digest the signature binds), when accepted.
 	Matched string `json:"matched"`
+	// Validations are, for a Notary signature, each validation of its trust policy statement
+	// with its action and outcome (a "log" failure is recorded even when accepted).
+	Validations []Validation `json:"validations"`
+}
+
+// Validation is one Notary verification step: Validation "integrity", "authenticity",
+// "authenticTimestamp", "expiry" or "revocation"; Action "enforce", "log" or "skip"; Outcome
+// "passed", "failed" or "skipped", with Error saying why it failed.
+type Validation struct {
+	Validation string `json:"validation"`
+	Action     string `json:"action"`
+	Outcome    string `json:"outcome"`
+	Error      string `json:"error,omitempty"`
 }

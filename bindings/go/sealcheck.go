@@ -339,10 +339,20 @@ func decodeBundleResult(raw []byte) (*BundleResult, error) {
 
 // ---- image policy -----------------------------------------------------------------------
 
-// Policy is a compiled containers-policy.json(5). Key files it names are read when it is
-// compiled: one that does not load is a CodePolicyInvalid error naming it.
+// Policy is a compiled image policy: a containers-policy.json(5) (NewContainersPolicy) or a
+// Notary trust policy with its trust store and CRLs (NewNotationPolicy, NewNotationPolicyDir).
+// Files a policy names are read when it is compiled: one that does not load is a
+// CodePolicyInvalid error naming it. Both kinds decide images the same way (Decide,
+// DecideOCILayout).
 type Policy struct {
 	h handle[*C.sealcheck_policy]
+}
+
+func newPolicy(out *C.sealcheck_policy) *Policy {
+	pol := &Policy{}
+	pol.h.ptr = out
+	runtime.SetFinalizer(pol, (*Policy).Close)
+	return pol
 }
 
 // NewContainersPolicy parses a containers-policy.json(5).
@@ -353,10 +363,66 @@ func NewContainersPolicy(json []byte) (*Policy, error) {
 	if err := checkDetail(C.sealcheck_policy_new(p, n, &out, &detail), detail); err != nil {
 		return nil, err
 	}
-	pol := &Policy{}
-	pol.h.ptr = out
-	runtime.SetFinalizer(pol, (*Policy).Close)
-	return pol, nil
+	return newPolicy(out), nil
+}
+
+// TrustStoreEntry is one file's worth of a Notary trust store: certificates of one named store
+// (several entries may name the same store).
+type TrustStoreEntry struct {
+	// Store is "type:name": "ca:acme", "signingAuthority:acme" or "tsa:acme".
+	Store string
+	// Certificates are one or more certificates, PEM or DER.
+	Certificates []byte
+}
+
+// NewNotationPolicy compiles a Notary trust policy (trustpolicy.json, OCI document v1.0) with
+// the trust store given in memory and CRLs (DER or PEM "X509 CRL"; may be nil). A policy,
+// certificate or CRL that does not load is CodePolicyInvalid; a store not named "type:name"
+// with a known type is CodeInvalidParameter.
+func NewNotationPolicy(trustPolicy []byte, trustStore []TrustStoreEntry, crls [][]byte) (*Policy, error) {
+	var out *C.sealcheck_policy
+	var detail *C.sealcheck_buffer
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	entries, n, freeEntries := cArray[C.sealcheck_trust_store_entry](len(trustStore))
+	defer freeEntries()
+	for i, e := range trustStore {
+		entries[i] = C.sealcheck_trust_store_entry{store: stringView(e.Store, &pin), certificates: bytesView(e.Certificates, &pin)}
+	}
+	list, nlist, freeList := bytesList(crls, &pin)
+	defer freeList()
+	p, pn := bytesArg(trustPolicy)
+	err := checkDetail(C.sealcheck_notation_policy_new(p, pn, arrayPtr(entries), n, list, nlist, &out, &detail), detail)
+	runtime.KeepAlive(trustPolicy)
+	runtime.KeepAlive(trustStore)
+	runtime.KeepAlive(crls)
+	if err != nil {
+		return nil, err
+	}
+	return newPolicy(out), nil
+}
+
+// NewNotationPolicyDir is NewNotationPolicy with the trust store read from a directory in
+// notation's layout (x509/{ca,signingAuthority,tsa}/<name>/*). A directory that does not exist
+// or cannot be read is CodePolicyInvalid (Kind "NotFound", "Io", …); an empty path
+// CodeInvalidParameter.
+func NewNotationPolicyDir(trustPolicy []byte, trustStoreDir string, crls [][]byte) (*Policy, error) {
+	var out *C.sealcheck_policy
+	var detail *C.sealcheck_buffer
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	list, nlist, freeList := bytesList(crls, &pin)
+	defer freeList()
+	p, pn := bytesArg(trustPolicy)
+	dp, dn := stringArg(trustStoreDir)
+	err := checkDetail(C.sealcheck_notation_policy_new_dir(p, pn, dp, dn, list, nlist, &out, &detail), detail)
+	runtime.KeepAlive(trustPolicy)
+	runtime.KeepAlive(trustStoreDir)
+	runtime.KeepAlive(crls)
+	if err != nil {
+		return nil, err
+	}
+	return newPolicy(out), nil
 }
 
 // Close frees the policy. Idempotent.
@@ -377,40 +443,90 @@ type ImageEvidence struct {
 	Signatures [][]byte
 	// Bundles are Sigstore bundles found as OCI referrers.
 	Bundles [][]byte
+	// NotarySignatures are Notary Project signatures found as OCI referrers of the manifest.
+	NotarySignatures []NotarySignature
 }
 
-// bytesList lays out a [][]byte as a C array of sealcheck_bytes.
+// NotarySignature is a Notary Project signature: the one layer of a signature manifest
+// (artifactType application/vnd.cncf.notary.signature) whose subject is the image manifest.
+type NotarySignature struct {
+	// MediaType is the layer's media type: "application/jose+json" or "application/cose".
+	MediaType string
+	// Envelope is the layer's bytes.
+	Envelope []byte
+}
+
+// cArray allocates n zeroed Ts in C memory, as a Go slice over it, with the function that frees
+// it (nil and a no-op for n == 0).
 //
-// The array itself lives in C memory (C.malloc): it holds pointers to Go memory, and cgo does
-// not let Go memory that contains Go pointers cross into C unpinned. The byte slices it points
-// to are not copied but pinned with runtime.Pinner for the call (Go >= 1.21 allows pinned Go
-// pointers to be stored in C memory): signatures and bundles can be large, pinning is cheap,
-// and the C side only reads them during the call. The caller must unpin and free afterwards.
-func bytesList(list [][]byte, pin *runtime.Pinner) (*C.sealcheck_bytes, C.size_t, func()) {
-	if len(list) == 0 {
+// Arrays handed to C live in C memory (C.malloc): they hold pointers to Go memory, and cgo does
+// not let Go memory that contains Go pointers cross into C unpinned. The bytes those pointers
+// point to are not copied but pinned with runtime.Pinner for the call (Go >= 1.21 allows pinned
+// Go pointers to be stored in C memory): signatures, bundles and certificates can be large,
+// pinning is cheap, and the C side only reads them during the call. The caller must unpin and
+// free afterwards.
+func cArray[T any](n int) ([]T, C.size_t, func()) {
+	if n == 0 {
 		return nil, 0, func() {}
 	}
-	size := C.size_t(len(list)) * C.size_t(unsafe.Sizeof(C.sealcheck_bytes{}))
-	arr := (*C.sealcheck_bytes)(C.malloc(size))
+	var zero T
+	arr := C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(zero)))
 	if arr == nil {
 		panic("sealcheck: out of memory")
 	}
-	items := unsafe.Slice(arr, len(list))
-	for i, b := range list {
-		if len(b) == 0 {
-			items[i] = C.sealcheck_bytes{data: nil, len: 0}
-			continue
-		}
-		pin.Pin(&b[0])
-		items[i] = C.sealcheck_bytes{data: (*C.uint8_t)(unsafe.Pointer(&b[0])), len: C.size_t(len(b))}
-	}
-	return arr, C.size_t(len(list)), func() { C.free(unsafe.Pointer(arr)) }
+	return unsafe.Slice((*T)(arr), n), C.size_t(n), func() { C.free(arr) }
 }
 
-// Decide decides whether an image may run, from evidence the caller fetched, at time now. A
-// nil error means a decision was made: Decision.Allowed says which, and the record explains it.
-// An error means the evidence could not be examined (bad reference: CodeReferenceInvalid; a
-// signature blob that does not parse: CodeImageSourceInvalid).
+// arrayPtr is the C pointer to a cArray's first element, or NULL for an empty one.
+func arrayPtr[T any](items []T) *T {
+	if len(items) == 0 {
+		return nil
+	}
+	return &items[0]
+}
+
+// bytesView borrows b as a sealcheck_bytes (pinned; see cArray), or (NULL, 0) when empty.
+func bytesView(b []byte, pin *runtime.Pinner) C.sealcheck_bytes {
+	if len(b) == 0 {
+		return C.sealcheck_bytes{data: nil, len: 0}
+	}
+	pin.Pin(&b[0])
+	return C.sealcheck_bytes{data: (*C.uint8_t)(unsafe.Pointer(&b[0])), len: C.size_t(len(b))}
+}
+
+// stringView borrows s the same way (pinning a string's static data is a no-op).
+func stringView(s string, pin *runtime.Pinner) C.sealcheck_bytes {
+	if len(s) == 0 {
+		return C.sealcheck_bytes{data: nil, len: 0}
+	}
+	p := unsafe.StringData(s)
+	pin.Pin(p)
+	return C.sealcheck_bytes{data: (*C.uint8_t)(unsafe.Pointer(p)), len: C.size_t(len(s))}
+}
+
+// bytesList lays out a [][]byte as a C array of sealcheck_bytes (see cArray).
+func bytesList(list [][]byte, pin *runtime.Pinner) (*C.sealcheck_bytes, C.size_t, func()) {
+	items, n, free := cArray[C.sealcheck_bytes](len(list))
+	for i, b := range list {
+		items[i] = bytesView(b, pin)
+	}
+	return arrayPtr(items), n, free
+}
+
+// notaryList lays out Notary signatures as a C array of sealcheck_notary_signature (see cArray).
+func notaryList(list []NotarySignature, pin *runtime.Pinner) (*C.sealcheck_notary_signature, C.size_t, func()) {
+	items, n, free := cArray[C.sealcheck_notary_signature](len(list))
+	for i, s := range list {
+		items[i] = C.sealcheck_notary_signature{media_type: stringView(s.MediaType, pin), envelope: bytesView(s.Envelope, pin)}
+	}
+	return arrayPtr(items), n, free
+}
+
+// Decide decides whether an image may run, from evidence the caller fetched (cosign
+// signatures, Sigstore bundles, Notary signatures), at time now. A nil error means a decision
+// was made: Decision.Allowed says which, and the record explains it. An error means the
+// evidence could not be examined (bad reference: CodeReferenceInvalid; a signature blob that
+// does not parse: CodeImageSourceInvalid).
 func (p *Policy) Decide(image ImageEvidence, now time.Time) (*Decision, error) {
 	var allowed C.bool
 	var out *C.sealcheck_buffer
@@ -421,11 +537,13 @@ func (p *Policy) Decide(image ImageEvidence, now time.Time) (*Decision, error) {
 		defer freeSigs()
 		bundles, nbundles, freeBundles := bytesList(image.Bundles, &pin)
 		defer freeBundles()
+		notary, nnotary, freeNotary := notaryList(image.NotarySignatures, &pin)
+		defer freeNotary()
 		rp, rn := stringArg(image.Reference)
 		mp, mn := bytesArg(image.Manifest)
 		var detail *C.sealcheck_buffer
-		return checkDetail(C.sealcheck_policy_decide(ptr, rp, rn, mp, mn, sigs, nsigs, bundles, nbundles,
-			unixSeconds(now), &allowed, &out, &detail), detail)
+		return checkDetail(C.sealcheck_policy_decide_with_notary(ptr, rp, rn, mp, mn, sigs, nsigs, bundles, nbundles,
+			notary, nnotary, unixSeconds(now), &allowed, &out, &detail), detail)
 	})
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(image)

@@ -43,6 +43,54 @@ enum Command {
     /// trust policy (trustpolicy.blob.json), as `notation blob verify`.
     #[command(after_help = EXIT_CODES)]
     VerifyBlob(VerifyBlob),
+    /// Check or summarize an audit log: JSON Lines of decision records, each carrying the
+    /// SHA-256 of the one before it (`sealcheck verify --audit-log` appends to it).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Check a policy (compile it, print what it requires, warn about risky rules), or explain
+    /// a decision rule by rule.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+const AUDIT_EXIT_CODES: &str = "Exit status: 0 chain intact, 1 chain broken (the first broken record on stderr), 2 usage or input error (the log cannot be read).";
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the chain: every record in order, each the successor of the one before, none
+    /// edited; prints the record count and the tail (RECORDS:HEX) to keep for --expect.
+    #[command(after_help = AUDIT_EXIT_CODES)]
+    Verify(AuditVerify),
+    /// Check the chain, then count decisions (per scope and per day), denials by reason, and
+    /// exception use per scope.
+    #[command(after_help = AUDIT_EXIT_CODES)]
+    Summary(AuditSummary),
+}
+
+#[derive(Args)]
+struct AuditVerify {
+    /// A tail recorded earlier (RECORDS:HEX, as `audit verify` prints it): the log must still
+    /// reach it. Without it, records removed from the end, or an edit of the last record, are
+    /// not detectable.
+    #[arg(long, value_name = "RECORDS:HEX")]
+    expect: Option<String>,
+    /// Print the verdict as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// The audit log.
+    log: PathBuf,
+}
+
+#[derive(Args)]
+struct AuditSummary {
+    /// A tail recorded earlier (RECORDS:HEX) that the log must still reach, as for `audit verify`.
+    #[arg(long, value_name = "RECORDS:HEX")]
+    expect: Option<String>,
+    /// Print the summary as JSON on stdout instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// The audit log.
+    log: PathBuf,
 }
 
 #[derive(Args)]
@@ -81,9 +129,13 @@ struct VerifyBlob {
 
 #[derive(Args)]
 struct VerifyImage {
-    /// containers-policy.json(5).
+    /// The policy: a containers-policy.json(5), or a native sealcheck policy
+    /// (`apiVersion: sealcheck.dev/v1`); the format is detected.
     #[arg(long, required_unless_present = "notation_policy", conflicts_with = "notation_policy")]
     policy: Option<PathBuf>,
+    /// A revocation list for a native policy (`apiVersion: sealcheck.dev/v1`, `revocations`).
+    #[arg(long, requires = "policy")]
+    revocations: Option<PathBuf>,
     /// A Notary trust policy (trustpolicy.json, OCI document v1.0), instead of --policy.
     #[arg(long, requires = "trust_store")]
     notation_policy: Option<PathBuf>,
@@ -109,9 +161,19 @@ struct VerifyImage {
     /// (repeatable). Every other host is HTTPS.
     #[arg(long = "insecure-registry")]
     insecure_registry: Vec<String>,
-    /// For `docker://` sources: PEM CA certificates to trust instead of the platform's roots.
+    /// For `docker://` sources: PEM CA certificates trusted in addition to the platform's roots
+    /// (and to the host's `certs.d` CAs).
     #[arg(long)]
     registry_ca: Option<PathBuf>,
+    /// For `docker://` sources: trust only `--registry-ca` (and the host's `certs.d` CAs), not
+    /// the platform's roots.
+    #[arg(long, requires = "registry_ca")]
+    registry_ca_only: bool,
+    /// For `docker://` sources: the registries.d directory (lookaside storage,
+    /// `use-sigstore-attachments`), read alone. Default: `$SEALCHECK_REGISTRIES_D`, else the
+    /// directories containers/image reads.
+    #[arg(long = "registries-d")]
+    registries_d: Option<PathBuf>,
     /// Verification time: RFC 3339 (`2024-03-19T17:26:26Z`) or seconds since the epoch
     /// (default: now).
     #[arg(long)]
@@ -119,6 +181,12 @@ struct VerifyImage {
     /// Print the decision record as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Append the decision record to this audit log (JSON Lines, each record chained to the one
+    /// before; created when missing), before anything is reported. Fail-closed: when it cannot
+    /// be appended (the log is broken, unreadable or full) only the error is reported, and the
+    /// exit status is 2, whatever the decision.
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
     /// Where the image and its signatures are: `docker://REF` (a registry),
     /// `oci:DIR[:TAG|@DIGEST]` (OCI image layout, `cosign save --dir`) or `dir:DIR` (containers
     /// dir layout).
@@ -178,6 +246,58 @@ struct VerifyBundle {
     artifact: String,
 }
 
+const POLICY_CHECK_EXIT_CODES: &str = "Exit status: 0 the policy compiles (warnings, if any, on stderr), 1 with --strict when there are warnings, 2 the policy does not compile, or a usage or input error.";
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Compile a policy (the format is detected: native, containers-policy.json,
+    /// ClusterImagePolicy, or a Notary trust policy with --trust-store), print what it
+    /// requires, and warn about long-lived or never-expiring signers, shared signing keys, long
+    /// exceptions, scopes that accept unsigned images, and signers that can fill two roles
+    /// (`warning[RULE]: SCOPE: MESSAGE`).
+    #[command(after_help = POLICY_CHECK_EXIT_CODES)]
+    Check(PolicyCheck),
+    /// Decide on an image as `verify` does (the same flags), and print the decision record rule
+    /// by rule: the scope that applied, each requirement, each signature considered and why,
+    /// alternatives and parts nested, the exception if one was used, and the decision.
+    #[command(after_help = EXIT_CODES)]
+    Explain(Box<PolicyExplain>),
+}
+
+#[derive(Args)]
+struct PolicyCheck {
+    /// For a Notary trust policy: the trust store directory its statements name.
+    #[arg(long)]
+    trust_store: Option<PathBuf>,
+    /// For a Notary trust policy: a CRL (DER or PEM), offline (repeatable).
+    #[arg(long, requires = "trust_store")]
+    crl: Vec<PathBuf>,
+    /// Turn warnings into a failure (exit status 1), for CI.
+    #[arg(long)]
+    strict: bool,
+    /// The longest signer window (validFrom to validUntil) not warned about, in days.
+    #[arg(long, value_name = "N", default_value_t = 365)]
+    max_signer_days: u32,
+    /// The longest exception (notBefore to notAfter) not warned about, in days.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    max_exception_days: u32,
+    /// When the policy is reviewed (a window without validFrom is measured from it): RFC 3339
+    /// or seconds since the epoch (default: now).
+    #[arg(long, value_name = "T")]
+    now: Option<String>,
+    /// Print the summary and the findings as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// The policy file.
+    file: PathBuf,
+}
+
+#[derive(Args)]
+struct PolicyExplain {
+    #[command(flatten)]
+    image: VerifyImage,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let provider = CryptoProvider::by_name(&cli.crypto).unwrap_or_default();
@@ -195,6 +315,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Verify(args) => verify_image(&args, provider),
+        Command::Policy(PolicyCommand::Check(args)) => policy_check(&args, &provider),
+        Command::Policy(PolicyCommand::Explain(args)) => policy_explain(&args.image, provider),
         Command::VerifyBlob(args) => match verify_blob(&args, provider) {
             Ok(out) => {
                 if args.json {
@@ -205,6 +327,8 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(args.json, "verified", &e),
         },
+        Command::Audit(AuditCommand::Verify(args)) => audit_verify(&args),
+        Command::Audit(AuditCommand::Summary(args)) => audit_summary(&args),
     }
 }
 
@@ -224,6 +348,109 @@ fn fail(json: bool, flag: &str, e: &Error) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A decision that could not be appended to the audit log: an input error (exit 2) whatever it
+/// was, and only the error is reported, so that no unrecorded decision passes.
+fn unrecorded(json: bool, decision: &sealcheck::Decision, e: &Error) -> ExitCode {
+    if json {
+        let error = serde_json::json!({"kind": e.cause().kind(), "class": ErrorClass::Input, "code": e.code(), "message": e.to_string()});
+        println!("{}", serde_json::json!({"allowed": false, "recorded": false, "error": error}));
+    }
+    let verdict = if decision.allowed { "allowed" } else { "denied" };
+    eprintln!("sealcheck: error: {e}: the decision ({verdict}) was not recorded in the audit log");
+    ExitCode::from(2)
+}
+
+/// The log, read and checked (against `--expect` when given): the summary, or the exit status
+/// to return (1 broken, 2 unreadable or a bad `--expect`).
+fn audit_check(path: &Path, expect: Option<&str>, json: bool) -> Result<sealcheck::audit::Summary, ExitCode> {
+    let checked: sealcheck::Result<_> = (|| {
+        let expected = expect.map(str::parse::<sealcheck::audit::Tail>).transpose()?;
+        let log = read(path, limits::MAX_AUDIT_LOG_BYTES, "audit log", "audit log size")?;
+        Ok(match &expected {
+            Some(t) => sealcheck::audit::verify_anchored(&log, t),
+            None => sealcheck::audit::verify(&log),
+        })
+    })();
+    match checked {
+        // A log that cannot be read (too large included) is not a verdict on its chain: exit 2.
+        Err(e) if e.class() == ErrorClass::Rejection => {
+            if json {
+                let error = serde_json::json!({"kind": e.cause().kind(), "class": ErrorClass::Input, "code": e.code(), "message": e.to_string()});
+                println!("{}", serde_json::json!({"intact": false, "error": error}));
+            }
+            eprintln!("sealcheck: error: {e}");
+            Err(ExitCode::from(2))
+        }
+        Err(e) => Err(fail(json, "intact", &e)),
+        Ok(Ok(summary)) => Ok(summary),
+        Ok(Err(broken)) => {
+            if json {
+                println!("{}", serde_json::json!({"intact": false, "index": broken.index, "reason": broken.reason}));
+            }
+            eprintln!("sealcheck: broken at record {}: {}", broken.index, broken.reason);
+            Err(ExitCode::from(1))
+        }
+    }
+}
+
+fn audit_verify(args: &AuditVerify) -> ExitCode {
+    match audit_check(&args.log, args.expect.as_deref(), args.json) {
+        Ok(s) => {
+            if args.json {
+                println!("{}", serde_json::json!({"intact": true, "records": s.total, "tail": s.tail.to_string()}));
+            } else {
+                println!("chain intact: {} records, tail {}", s.total, s.tail);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+fn audit_summary(args: &AuditSummary) -> ExitCode {
+    let s = match audit_check(&args.log, args.expect.as_deref(), args.json) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if args.json {
+        println!("{}", serde_json::to_value(&s).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    let time = |t: Option<UnixTime>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
+    println!("chain intact: {} records, tail {}", s.total, s.tail);
+    println!("decisions {}: allowed {} ({} by exception), denied {}; with revocation hits {}", s.total, s.allowed, s.allowed_by_exception, s.denied, s.with_revocation_hits);
+    println!("verification times {} .. {}", time(s.first_time), time(s.last_time));
+    let counts = |title: &str, rows: &std::collections::BTreeMap<String, sealcheck::audit::Counts>| {
+        println!("\n{title:<40} {:>9} {:>9} {:>9} {:>10}", "decisions", "allowed", "denied", "exceptions");
+        for (k, c) in rows {
+            println!("{k:<40} {:>9} {:>9} {:>9} {:>10}", c.decisions, c.allowed, c.denied, c.exceptions);
+        }
+    };
+    println!("\n{:<60} {:>9}", "denials by reason", "count");
+    for (reason, n) in &s.denials_by_reason {
+        println!("{reason:<60} {n:>9}");
+    }
+    counts("scope", &s.scopes);
+    println!("\n{:<40} {:>9}  exceptions (id: uses, not after, ticket, approver)", "exceptions by scope", "uses");
+    if s.exceptions.is_empty() {
+        println!("(none)");
+    }
+    for (scope, u) in &s.exceptions {
+        println!("{scope:<40} {:>9}", u.uses);
+        for (id, e) in &u.exceptions {
+            println!("    {id}: {} uses, not after {}, {}, approved by {} (covers {})", e.uses, e.not_after, e.ticket, e.approver, e.scope);
+        }
+    }
+    if !s.revocation_hits.is_empty() {
+        println!("\n{:<60} {:>9}", "revocation hits", "count");
+        for (hit, n) in &s.revocation_hits {
+            println!("{hit:<60} {n:>9}");
+        }
+    }
+    counts("day (UTC)", &s.days);
+    ExitCode::SUCCESS
 }
 
 fn now(arg: Option<&str>) -> sealcheck::Result<UnixTime> {
@@ -251,12 +478,22 @@ fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
                 (verifier::image_source(&args.source, verifier::image_reference(asked)?, &provider)?, None)
             }
         };
-        Ok((ImageVerifier::new(policy.into(), provider).decide(&image, now), resolved))
+        let mut images = ImageVerifier::new(policy.into(), provider);
+        if let Some(p) = &args.revocations {
+            let json = read(p, limits::MAX_POLICY_BYTES, "revocation list", "revocation list size")?;
+            images = images.with_revocations(std::sync::Arc::new(verifier::revocation_list(&json).map_err(|e| e.in_file(sealcheck::Input::Policy, p.display().to_string()))?));
+        }
+        Ok((images.decide(&image, now), resolved))
     })();
     let (decision, resolved) = match decided {
         Ok(d) => d,
         Err(e) => return fail(args.json, "allowed", &e),
     };
+    if let Some(log) = &args.audit_log
+        && let Err(e) = sealcheck::audit::append(log, &decision)
+    {
+        return unrecorded(args.json, &decision, &e);
+    }
     if args.json {
         let mut record = serde_json::to_value(&decision).unwrap_or_default();
         if let (Some(r), Some(obj)) = (resolved, record.as_object_mut()) {
@@ -284,7 +521,14 @@ fn compile_policy(args: &VerifyImage, provider: &CryptoProvider) -> sealcheck::R
         return verifier::notation_policy(&json, store, crl_files(&args.crl)?).map_err(in_file(p));
     }
     let p = args.policy.as_ref().ok_or_else(|| Error::Usage("--policy or --notation-policy is required".into()))?;
-    read(p, limits::MAX_POLICY_BYTES, "policy", "policy file size").and_then(|b| verifier::containers_policy(&b, &FsFiles, provider)).map_err(in_file(p))
+    let json = read(p, limits::MAX_POLICY_BYTES, "policy", "policy file size").map_err(in_file(p))?;
+    match verifier::policy_format(&json) {
+        verifier::PolicyFormat::Native => verifier::native_policy(&json, &FsFiles, provider),
+        verifier::PolicyFormat::NotaryTrustPolicy => Err(Error::Usage(format!("{}: a Notary trust policy: give it with --notation-policy and --trust-store", p.display()))),
+        verifier::PolicyFormat::Containers => verifier::containers_policy(&json, &FsFiles, provider),
+        verifier::PolicyFormat::ClusterImagePolicy => verifier::cluster_image_policy(&json, &FsFiles, provider),
+    }
+    .map_err(in_file(p))
 }
 
 fn crl_files(paths: &[PathBuf]) -> sealcheck::Result<sealcheck::notation::crl::CrlSet> {
@@ -328,10 +572,18 @@ fn registry_options(args: &VerifyImage) -> sealcheck::Result<sealcheck_registry:
         .as_ref()
         .map(|p| read(p, limits::MAX_KEY_FILE_BYTES, "registry CA file", "registry CA file size"))
         .transpose()?;
+    let mut registries_d = sealcheck_registry::RegistriesD::from_env();
+    if let Some(d) = &args.registries_d {
+        registries_d.dirs = sealcheck_registry::RegistriesDirs(vec![d.clone()]);
+    }
     Ok(sealcheck_registry::Options {
         insecure: args.insecure_registry.clone(),
         ca_pem,
+        ca_only: args.registry_ca_only,
+        // Per-host CAs and client certificates: $SEALCHECK_CERTS_D, else containers' and Docker's certs.d.
+        certs_dirs: sealcheck_registry::CertsDirs::from_env(),
         auth_files: sealcheck_registry::AuthFiles::from_env(),
+        registries_d,
         platform,
         timeouts: sealcheck_registry::Timeouts::default(),
     })
@@ -392,4 +644,114 @@ fn verify_bundle(args: &VerifyBundle, provider: CryptoProvider) -> sealcheck::Re
     let now = now(args.time.as_deref())?;
     let verified = BundleVerifier::new(root, provider).verify(&bundle, &artifact, &signers, now)?;
     Ok(serde_json::json!({"verified": true, "result": verified}).to_string())
+}
+
+/// The policy `policy check` was given, compiled, and the name of its format.
+fn check_compile(args: &PolicyCheck, provider: &CryptoProvider) -> sealcheck::Result<(sealcheck::CompiledPolicy, &'static str)> {
+    let p = &args.file;
+    let in_file = |e: Error| e.in_file(sealcheck::Input::Policy, p.display().to_string());
+    let json = read(p, limits::MAX_POLICY_BYTES.max(limits::MAX_TRUST_POLICY_BYTES), "policy", "policy file size").map_err(in_file)?;
+    let format = verifier::policy_format(&json);
+    if format != verifier::PolicyFormat::NotaryTrustPolicy && args.trust_store.is_some() {
+        return Err(Error::Usage(format!("{}: --trust-store is for Notary trust policies", p.display())));
+    }
+    match format {
+        verifier::PolicyFormat::Native => verifier::native_policy(&json, &FsFiles, provider).map(|c| (c, "native")),
+        verifier::PolicyFormat::Containers => verifier::containers_policy(&json, &FsFiles, provider).map(|c| (c, "containers-policy.json")),
+        verifier::PolicyFormat::ClusterImagePolicy => verifier::cluster_image_policy(&json, &FsFiles, provider).map(|c| (c, "ClusterImagePolicy")),
+        verifier::PolicyFormat::NotaryTrustPolicy => {
+            let store = args.trust_store.as_ref().ok_or_else(|| Error::Usage(format!("{}: a Notary trust policy: give its trust store with --trust-store", p.display())))?;
+            let store = verifier::notation_trust_store(store, provider)?;
+            verifier::notation_policy(&json, store, crl_files(&args.crl)?).map(|c| (c, "Notary trust policy"))
+        }
+    }
+    .map_err(in_file)
+}
+
+/// `policy check`: compile, summarize, lint. A policy that does not compile is exit 2,
+/// whatever the error's class.
+fn policy_check(args: &PolicyCheck, provider: &CryptoProvider) -> ExitCode {
+    use sealcheck::policy::lint;
+    let checked = now(args.now.as_deref()).and_then(|now| check_compile(args, provider).map(|(c, f)| (c, f, now)));
+    let (policy, format, now) = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            if args.json {
+                let error = serde_json::json!({"kind": e.cause().kind(), "class": e.class(), "code": e.code(), "message": e.to_string()});
+                println!("{}", serde_json::json!({"valid": false, "error": error}));
+            }
+            eprintln!("sealcheck: error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = lint::LintOptions { max_signer_days: args.max_signer_days, max_exception_days: args.max_exception_days, now };
+    let findings = lint::lint(&policy, &options);
+    let summary = lint::summary(&policy);
+    let failed = args.strict && !findings.is_empty();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"valid": true, "format": format, "strict": args.strict, "passed": !failed,
+                "summary": serde_json::to_value(&summary).unwrap_or_default(), "findings": serde_json::to_value(&findings).unwrap_or_default()})
+        );
+    } else {
+        println!("format: {format}");
+        print!("{summary}");
+    }
+    for f in &findings {
+        eprintln!("{f}");
+    }
+    let n = findings.len();
+    let plural = if n == 1 { "" } else { "s" };
+    if failed {
+        eprintln!("sealcheck: failed: the policy compiles, with {n} warning{plural} (--strict)");
+        ExitCode::from(1)
+    } else {
+        eprintln!("sealcheck: the policy compiles, with {n} warning{plural}");
+        ExitCode::SUCCESS
+    }
+}
+
+/// `policy explain`: one decision, as `verify` takes it (recorded in `--audit-log` the same
+/// way), printed rule by rule from its record.
+fn policy_explain(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
+    let decided = (|| {
+        let policy = compile_policy(args, &provider)?;
+        let now = now(args.time.as_deref())?;
+        let (image, resolved) = match args.source.strip_prefix("docker://") {
+            Some(r) => {
+                let from = verifier::image_reference(r)?;
+                let reference = args.reference.as_deref().map_or_else(|| Ok(from.clone()), verifier::image_reference)?;
+                let (image, resolved) = sealcheck_registry::collect(&from, reference, &registry_options(args)?, &provider)?;
+                (image, Some(resolved))
+            }
+            None => {
+                let asked = args.reference.as_deref().ok_or_else(|| Error::Usage("--reference is required for oci: and dir: sources".into()))?;
+                (verifier::image_source(&args.source, verifier::image_reference(asked)?, &provider)?, None)
+            }
+        };
+        let mut images = ImageVerifier::new(policy.into(), provider);
+        if let Some(p) = &args.revocations {
+            let json = read(p, limits::MAX_POLICY_BYTES, "revocation list", "revocation list size")?;
+            images = images.with_revocations(std::sync::Arc::new(verifier::revocation_list(&json).map_err(|e| e.in_file(sealcheck::Input::Policy, p.display().to_string()))?));
+        }
+        Ok((images.decide(&image, now), resolved))
+    })();
+    let (decision, resolved) = match decided {
+        Ok(d) => d,
+        Err(e) => return fail(args.json, "allowed", &e),
+    };
+    if let Some(Err(e)) = args.audit_log.as_ref().map(|log| sealcheck::audit::append(log, &decision)) {
+        return unrecorded(args.json, &decision, &e);
+    }
+    if args.json {
+        let mut record = serde_json::to_value(&decision).unwrap_or_default();
+        if let (Some(r), Some(obj)) = (resolved, record.as_object_mut()) {
+            obj.insert("source".into(), serde_json::to_value(r).unwrap_or_default());
+        }
+        println!("{record}");
+    } else {
+        print!("{}", sealcheck::policy::lint::explain(&decision));
+    }
+    ExitCode::from(u8::from(!decision.allowed))
 }

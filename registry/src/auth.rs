@@ -98,37 +98,62 @@ impl AuthFiles {
 
     /// The credentials for `host`, if any file names some.
     pub fn lookup(&self, host: &str) -> sealcheck::Result<Option<Credentials>> {
-        let keys = if host == "docker.io" || host == "registry-1.docker.io" {
-            vec!["docker.io".to_string(), "https://index.docker.io/v1/".to_string(), "index.docker.io".to_string()]
-        } else {
-            vec![host.to_string(), format!("https://{host}"), format!("http://{host}")]
-        };
         for path in &self.0 {
             let text = match sealcheck::fs::read_file(path, MAX_AUTH_BYTES, "registry auth file", "registry auth file size") {
                 Ok(t) => t,
                 Err(Error::NotFound(_)) => continue,
                 Err(e) => return Err(e),
             };
-            let file: AuthFile = serde_json::from_slice(&text)
-                .map_err(|e| Error::Io { what: format!("registry auth file {}", path.display()), detail: format!("malformed JSON: {e}") })?;
-            if let Some(helper) = keys.iter().find_map(|k| file.cred_helpers.get(k)) {
-                return helper_get(helper, host).map(Some);
-            }
-            if let Some(entry) = keys.iter().find_map(|k| file.auths.get(k)) {
-                if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
-                    let bad = || Error::Io { what: format!("registry auth file {}", path.display()), detail: format!("auths[{host:?}].auth is not base64 user:password") };
-                    let decoded = Base64::decode_vec(auth).map_err(|_| bad())?;
-                    let text = String::from_utf8(decoded).map_err(|_| bad())?;
-                    let (u, p) = text.split_once(':').ok_or_else(bad)?;
-                    return Ok(Some(Credentials { username: u.to_string(), secret: p.to_string() }));
-                }
-            }
-            if let Some(store) = file.creds_store.as_deref().filter(|s| !s.is_empty()) {
-                return helper_get(store, host).map(Some);
+            match lookup_in(&text, &path.display().to_string(), host)? {
+                AuthLookup::None => {}
+                AuthLookup::Credentials(c) => return Ok(Some(c)),
+                AuthLookup::Helper(h) => return helper_get(&h, host).map(Some),
             }
         }
         Ok(None)
     }
+}
+
+/// What one auth file says about a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthLookup {
+    /// Nothing: the next file is asked.
+    None,
+    /// `auths[host].auth`, decoded.
+    Credentials(Credentials),
+    /// The credential helper to ask (`credHelpers[host]`, or `credsStore`): `docker-credential-<name>`.
+    Helper(String),
+}
+
+/// What the auth file `json` (named `name` in errors) says about `host`: a `credHelpers` entry
+/// wins, then `auths` (keys `host`, `https://host`, `http://host`; for docker.io also
+/// `https://index.docker.io/v1/` and `index.docker.io`), then `credsStore`. Malformed JSON or an
+/// `auth` that is not base64 `user:password` is an error. Pure (no helper is run): the fuzz
+/// target and the tests call it.
+pub fn lookup_in(json: &[u8], name: &str, host: &str) -> sealcheck::Result<AuthLookup> {
+    let keys = if host == "docker.io" || host == "registry-1.docker.io" {
+        vec!["docker.io".to_string(), "https://index.docker.io/v1/".to_string(), "index.docker.io".to_string()]
+    } else {
+        vec![host.to_string(), format!("https://{host}"), format!("http://{host}")]
+    };
+    let file: AuthFile =
+        serde_json::from_slice(json).map_err(|e| Error::Io { what: format!("registry auth file {name}"), detail: format!("malformed JSON: {e}") })?;
+    if let Some(helper) = keys.iter().find_map(|k| file.cred_helpers.get(k)) {
+        return Ok(AuthLookup::Helper(helper.clone()));
+    }
+    if let Some(entry) = keys.iter().find_map(|k| file.auths.get(k)) {
+        if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
+            let bad = || Error::Io { what: format!("registry auth file {name}"), detail: format!("auths[{host:?}].auth is not base64 user:password") };
+            let decoded = Base64::decode_vec(auth).map_err(|_| bad())?;
+            let text = String::from_utf8(decoded).map_err(|_| bad())?;
+            let (u, p) = text.split_once(':').ok_or_else(bad)?;
+            return Ok(AuthLookup::Credentials(Credentials { username: u.to_string(), secret: p.to_string() }));
+        }
+    }
+    if let Some(store) = file.creds_store.as_deref().filter(|s| !s.is_empty()) {
+        return Ok(AuthLookup::Helper(store.to_string()));
+    }
+    Ok(AuthLookup::None)
 }
 
 /// `docker-credential-<name> get`, the host on stdin; `{"Username","Secret"}` on stdout.
@@ -167,14 +192,25 @@ fn helper_get(name: &str, host: &str) -> sealcheck::Result<Credentials> {
 }
 
 /// A parsed `WWW-Authenticate` challenge.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Challenge {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Challenge {
+    /// `Basic`: answered with the credentials.
     Basic,
-    Bearer { realm: String, service: Option<String>, scope: Option<String> },
+    /// `Bearer`: a token from `realm`, for `service` and `scope`.
+    Bearer {
+        /// The token endpoint.
+        realm: String,
+        /// `service`, passed on to the token endpoint.
+        service: Option<String>,
+        /// `scope` the registry asks for (else the repository's pull scope).
+        scope: Option<String>,
+    },
 }
 
 impl Challenge {
-    /// The first challenge of a header value sealcheck can answer.
+    /// The challenge of a header value, if it is one sealcheck can answer (`Basic`, or `Bearer`
+    /// with a `realm`); `None` for anything else, including malformed parameters.
+    #[must_use]
     pub fn parse(value: &str) -> Option<Self> {
         let (scheme, params) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
         let mut p: HashMap<String, String> = HashMap::new();

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sealcheck::Error;
-use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+
+use crate::tls::{TlsConnector, TlsSetup};
 
 /// Redirects followed at most per request.
 const MAX_REDIRECTS: usize = 5;
@@ -73,32 +74,10 @@ pub(crate) fn fail(url: &str, detail: impl std::fmt::Display) -> Error {
 }
 
 impl Http {
-    /// A client with `timeouts`, trusting the platform's roots, or only `roots` (PEM
-    /// certificates) when given.
-    pub fn new(timeouts: Timeouts, roots: Option<&[u8]>) -> sealcheck::Result<Self> {
-        let root_certs = match roots {
-            None => RootCerts::PlatformVerifier,
-            Some(pem) => {
-                let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
-                    .filter_map(|item| match item {
-                        Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
-                        Ok(_) => None,
-                        Err(e) => Some(Err(e)),
-                    })
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| Error::Io { what: "registry CA certificates".into(), detail: e.to_string() })?;
-                if certs.is_empty() {
-                    return Err(Error::Io { what: "registry CA certificates".into(), detail: "no CERTIFICATE block".into() });
-                }
-                RootCerts::Specific(Arc::new(certs))
-            }
-        };
-        let tls = TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .root_certs(root_certs)
-            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-            .build();
-        let agent = ureq::Agent::config_builder()
+    /// A client with `timeouts`, its TLS connections configured by `tls` (per host).
+    pub fn new(timeouts: Timeouts, tls: Arc<TlsSetup>) -> Self {
+        use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, TcpConnector};
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(Some(timeouts.connect))
@@ -106,10 +85,11 @@ impl Http {
             .timeout_global(Some(timeouts.total))
             .max_idle_connections_per_host(4)
             .user_agent(concat!("sealcheck/", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls)
-            .build()
-            .into();
-        Ok(Self { agent, deadline: Instant::now() + timeouts.total })
+            .build();
+        // ureq's default chain without SOCKS, and with this crate's TLS step.
+        let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector::default()).chain(TlsConnector(tls));
+        let agent = ureq::Agent::with_parts(config, connector, ureq::unversioned::resolver::DefaultResolver::default());
+        Self { agent, deadline: Instant::now() + timeouts.total }
     }
 
     fn left(&self, url: &str) -> sealcheck::Result<Duration> {

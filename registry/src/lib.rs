@@ -19,12 +19,21 @@
 
 mod auth;
 mod http;
+mod lookaside;
+mod registries_d;
 mod source;
+mod tls;
 
-pub use auth::{AuthFiles, Credentials};
+pub use auth::{AuthFiles, AuthLookup, Challenge, Credentials};
 pub use http::Timeouts;
+pub use lookaside::{BlobFormat, LookasideSignature, MAX_LOOKASIDE_SIGNATURES};
+pub use registries_d::{MAX_REGISTRIES_D_FILE_BYTES, MAX_REGISTRIES_D_FILES, RegistriesConfig, RegistriesDirs, Section, builtin_default_lookaside};
 pub use source::{MAX_REFERRER_PAGES, MAX_REQUESTS, Platform};
+pub use tls::{CertsDirs, MAX_CERT_FILE_BYTES};
 
+use std::sync::Arc;
+
+use sealcheck::oci::evidence::EvidenceItem;
 use sealcheck::oci::source::{Selector, collect as collect_evidence};
 use sealcheck::oci::{ImageEvidence, OciDigest, Reference};
 use sealcheck::{CryptoProvider, Error, Input, Result};
@@ -32,16 +41,71 @@ use sealcheck::{CryptoProvider, Error, Input, Result};
 use crate::auth::Auth;
 use crate::http::Http;
 use crate::source::{RegistrySource, endpoint};
+use crate::tls::{HostTls, TlsSetup};
+
+/// The pure parsers of the registry source (what a registry, a configuration file or a
+/// lookaside server hands over before anything is fetched with it), for fuzzing and tests.
+pub mod parse {
+    pub use crate::auth::lookup_in as auth_file;
+    pub use crate::lookaside::blob_format as signature_blob;
+    pub use crate::registries_d::{ParsedFile, parse_file as registries_d_file};
+    pub use crate::source::{link_next, referrer_wanted};
+
+    /// A `WWW-Authenticate` header value: the challenge sealcheck answers, if any.
+    #[must_use]
+    pub fn www_authenticate(value: &str) -> Option<crate::Challenge> {
+        crate::Challenge::parse(value)
+    }
+}
+
+/// What to do where no registries.d section sets `use-sigstore-attachments` for an image.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AttachmentsDefault {
+    /// Read them (sealcheck's default; see the README, "From a registry").
+    #[default]
+    Read,
+    /// Do not, as containers/image does.
+    Skip,
+}
+
+/// registries.d: where it is read, and what applies where it says nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistriesD {
+    /// The directories read (none: no configuration).
+    pub dirs: RegistriesDirs,
+    /// The lookaside storage read where no section names one (containers/image reads
+    /// [`builtin_default_lookaside`]); `None`: none.
+    pub default_lookaside: Option<String>,
+    /// Whether sigstore attachments are read where no section says.
+    pub attachments_default: AttachmentsDefault,
+}
+
+impl RegistriesD {
+    /// As containers/image reads it: [`RegistriesDirs::from_env`], and the built-in default
+    /// lookaside location; sigstore attachments are read where nothing says otherwise.
+    #[must_use]
+    pub fn from_env() -> Self {
+        Self { dirs: RegistriesDirs::from_env(), default_lookaside: Some(builtin_default_lookaside()), attachments_default: AttachmentsDefault::Read }
+    }
+}
 
 /// How to reach registries.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Registry hosts (`host[:port]`) spoken to over plain HTTP; every other host over HTTPS.
     pub insecure: Vec<String>,
-    /// PEM certificates to trust instead of the platform's roots.
+    /// PEM CA certificates trusted in addition to the platform's roots.
     pub ca_pem: Option<Vec<u8>>,
+    /// Trust only [`Options::ca_pem`] (and the `certs.d` CAs of the host), not the platform's
+    /// roots.
+    pub ca_only: bool,
+    /// Where per-host CAs and client certificates are looked up ([`CertsDirs::from_env`] for the
+    /// usual places; empty: none).
+    pub certs_dirs: CertsDirs,
     /// Where credentials are looked up ([`AuthFiles::from_env`] for the usual places).
     pub auth_files: AuthFiles,
+    /// registries.d ([`RegistriesD::from_env`] for the usual places; the default: none).
+    pub registries_d: RegistriesD,
     /// The platform chosen from an image index (`None`: the host's).
     pub platform: Option<Platform>,
     /// Timeouts and the total deadline.
@@ -61,20 +125,74 @@ pub struct Resolved {
     /// The platform chosen, when the tag named an index.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    /// Whether cosign's sigstore attachments (`.sig`/`.att` tags, v3 bundles) were read.
+    pub sigstore_attachments: bool,
+    /// The registries.d scope that decided [`Resolved::sigstore_attachments`] (`None`: no
+    /// section set it: the default applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigstore_attachments_scope: Option<String>,
+    /// The lookaside storage read, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookaside: Option<String>,
+    /// Every lookaside signature found (simple-signing ones are listed here only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lookaside_signatures: Vec<LookasideSignature>,
+}
+
+/// The TLS configurations for `reference`'s registry: the options' roots, and the host's
+/// `certs.d` directory (looked up by the reference's `host[:port]`, as containers/image does,
+/// for the URL authority it is reached at).
+fn tls_setup(options: &Options, reference: &Reference, base: &str) -> Result<TlsSetup> {
+    let tls = TlsSetup::new(options.ca_pem.as_deref(), options.ca_only)?;
+    if let Some(dir) = options.certs_dirs.for_host(reference.domain()) {
+        tls.set_host(http::host_of(base), HostTls::load(&dir)?);
+    }
+    Ok(tls)
+}
+
+/// `ev` without what registries.d's `use-sigstore-attachments: false` excludes: cosign's
+/// signatures, attestations and bundles (Notary signatures stay).
+fn without_sigstore_attachments(ev: ImageEvidence) -> Result<ImageEvidence> {
+    let mut out = ImageEvidence::new(ev.reference().clone());
+    if let Some(m) = ev.manifest() {
+        out = out.with_manifest(m.to_vec());
+    }
+    if let Some(i) = ev.index() {
+        out.set_index(i.to_vec());
+    }
+    for f in ev.items() {
+        if matches!(f.item, EvidenceItem::Notary { .. }) {
+            out.reserve(f.item.size() as u64)?;
+            out.push(f.item.clone(), f.origin.clone())?;
+        }
+    }
+    Ok(out)
 }
 
 /// Fetches the evidence for the image at `reference` (tagged or by digest) from its registry,
 /// to be decided as `asked` (the same reference, or the name a policy is asked about when the
-/// image is pulled from a mirror). Any failure (network, status, size, digest, authentication,
-/// a missing tag) is an input error naming the URL or the reason: never evidence that allows.
+/// image is pulled from a mirror). Any failure (network, TLS, status, size, digest,
+/// authentication, a missing tag, registries.d or certs.d that do not load, a lookaside
+/// signature that does not parse) is an input error naming the URL or the reason: never
+/// evidence that allows.
+///
+/// registries.d decides, for `reference`, whether cosign's sigstore attachments are read and
+/// where lookaside signatures are: sigstore signatures found there are evidence (origin
+/// `lookaside <url>`), simple-signing (GPG) ones are listed in [`Resolved`] only.
 pub fn collect(reference: &Reference, asked: Reference, options: &Options, provider: &CryptoProvider) -> Result<(ImageEvidence, Resolved)> {
     let gather = || -> Result<(ImageEvidence, Resolved)> {
         let host = reference.domain().to_string();
-        let insecure = options.insecure.iter().any(|h| *h == host);
+        let insecure = options.insecure.contains(&host);
+        let config = RegistriesConfig::load(&options.registries_d.dirs)?;
+        let (attachments, attachments_scope) = match config.use_sigstore_attachments(reference) {
+            Some((b, scope)) => (b, Some(scope)),
+            None => (options.registries_d.attachments_default == AttachmentsDefault::Read, None),
+        };
+        let lookaside = config.lookaside(reference).map(|(l, _)| l).or_else(|| options.registries_d.default_lookaside.clone());
         let (base, repository) = endpoint(reference, insecure);
-        let http = Http::new(options.timeouts, options.ca_pem.as_deref())?;
+        let http = Http::new(options.timeouts, Arc::new(tls_setup(options, reference, &base)?));
         let auth = Auth::new(options.auth_files.lookup(&host)?);
-        let source = RegistrySource::new(http, auth, provider.backend(), base, repository);
+        let source = RegistrySource::new(http, auth, provider.backend(), base, repository).with_sigstore_attachments(attachments);
         // The manifest decided on, and the index and platform it was chosen from.
         let (digest, index, platform) = match (reference.digest(), reference.tag()) {
             (Some(d), _) => (*d, None, None),
@@ -90,12 +208,100 @@ pub fn collect(reference: &Reference, asked: Reference, options: &Options, provi
             }
             (None, None) => return Err(Error::Usage(format!("{reference}: name a tag or a digest"))),
         };
-        let ev = collect_evidence(provider.backend(), &source, asked.clone(), &Selector::Digest(digest))?;
-        Ok((ev, Resolved { registry: host, digest, index, platform }))
+        let mut ev = collect_evidence(provider.backend(), &source, asked.clone(), &Selector::Digest(digest))?;
+        if !attachments {
+            ev = without_sigstore_attachments(ev)?;
+        }
+        let mut lookaside_signatures = Vec::new();
+        if let Some(base) = &lookaside {
+            for d in std::iter::once(digest).chain(index) {
+                lookaside_signatures.extend(lookaside::gather(source.http(), base, source.repository(), &d, &mut ev)?);
+            }
+        }
+        Ok((
+            ev,
+            Resolved { registry: host, digest, index, platform, sigstore_attachments: attachments, sigstore_attachments_scope: attachments_scope, lookaside, lookaside_signatures },
+        ))
     };
     gather().map_err(|e| e.loading(Input::ImageSource, format!("image source docker://{reference}")))
 }
 
 fn is_index(media_type: &str) -> bool {
     matches!(media_type, "application/vnd.oci.image.index.v1+json" | "application/vnd.docker.distribution.manifest.list.v2+json")
+}
+
+#[cfg(test)]
+mod property {
+    //! Generated inputs for the pure parsers (the fuzz target `registry_parsers` explores them
+    //! further): fragments of valid values spliced, mutated and truncated by a fixed-seed PRNG.
+    //! None may panic, and what they return must come from their input.
+    use super::parse;
+    use crate::{AuthLookup, Challenge};
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        "Bearer ", "Basic ", "realm=", "\"https://auth.test/token\"", ",", "service=", "\"r.test\"", "scope=", "\"repository:a/b:pull\"", "=", "\"",
+        "</v2/a/referrers/sha256:00?n=1&last=x>", "; rel=\"next\"", ";rel=next", "<", ">", ", ", "rel=\"prev next\"", "é", "\u{0}",
+        "{\"auths\":{\"r.test:5000\":{\"auth\":\"YWxpY2U6cHc=\"}}}", "{\"credHelpers\":{\"docker.io\":\"x\"}}", "{\"credsStore\":\"s\"}", "{", "}", "\"auth\":", "\"\"", "null",
+        "default-docker:\n", "  lookaside: file:///x\n", "docker:\n", "  r.test/ns:\n", "    use-sigstore-attachments: yes\n", "&a [*a, *a]\n", "- ", ": ", "\n", "\t", "'",
+        "\u{0}sigstore-json\n", "\u{0}simple-signing\n", "\u{89}",
+    ];
+
+    fn input(rng: &mut Rng) -> String {
+        let mut s = String::new();
+        for _ in 0..rng.below(12) {
+            s.push_str(FRAGMENTS[rng.below(FRAGMENTS.len())]);
+        }
+        if !s.is_empty() && rng.below(3) == 0 {
+            let cut = rng.below(s.len());
+            let cut = (0..=cut).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+            s.truncate(cut);
+        }
+        s
+    }
+
+    #[test]
+    fn parsers_never_panic_and_return_what_their_input_holds() {
+        let mut rng = Rng(0x5ea1_c4ec_u64);
+        for _ in 0..20_000 {
+            let s = input(&mut rng);
+            if let Some(Challenge::Bearer { realm, service, scope }) = parse::www_authenticate(&s) {
+                assert!(s.contains(realm.as_str()) && service.iter().chain(scope.iter()).all(|v| s.contains(v.as_str())), "{s:?}");
+            }
+            if let Some(t) = parse::link_next(&s) {
+                assert!(s.contains(t.as_str()), "{s:?}");
+            }
+            for host in ["r.test:5000", "docker.io"] {
+                if let Ok(AuthLookup::Credentials(c)) = parse::auth_file(s.as_bytes(), "p.json", host) {
+                    assert!(!c.username.contains(':'), "{s:?}");
+                }
+            }
+            let _ = parse::registries_d_file("p.yaml", &s);
+            let _ = parse::signature_blob(s.as_bytes());
+        }
+    }
+
+    #[test]
+    fn link_headers() {
+        assert_eq!(parse::link_next("</v2/a/referrers/x?last=1>; rel=\"next\"").as_deref(), Some("/v2/a/referrers/x?last=1"));
+        assert_eq!(parse::link_next("<a>; rel=\"prev\", <b>; rel=next").as_deref(), Some("b"));
+        assert_eq!(parse::link_next("<a>; title=\"x, y\"; rel=\"next\"").as_deref(), Some("a"));
+        assert_eq!(parse::link_next("<a>; rel=\"prev\""), None);
+        assert_eq!(parse::link_next("a; rel=next"), None);
+        assert!(parse::referrer_wanted(None) && parse::referrer_wanted(Some("application/vnd.oci.empty.v1+json")));
+        assert!(parse::referrer_wanted(Some("application/vnd.dev.sigstore.bundle.v0.3+json")));
+        assert!(!parse::referrer_wanted(Some("application/vnd.example.sbom")));
+    }
 }

@@ -95,6 +95,8 @@ pub(crate) struct RegistrySource {
     /// The platform manifest chosen from an index, and that index.
     chosen: RefCell<Option<(OciDigest, u64, Descriptor)>>,
     requests: RefCell<usize>,
+    /// Whether cosign's `.sig`/`.att` tags are read (registries.d `use-sigstore-attachments`).
+    sigstore_attachments: bool,
 }
 
 impl RegistrySource {
@@ -110,7 +112,24 @@ impl RegistrySource {
             known_manifests: RefCell::default(),
             chosen: RefCell::new(None),
             requests: RefCell::new(0),
+            sigstore_attachments: true,
         }
+    }
+
+    /// Reads (or not) cosign's `.sig`/`.att` tags.
+    pub fn with_sigstore_attachments(mut self, read: bool) -> Self {
+        self.sigstore_attachments = read;
+        self
+    }
+
+    /// The repository path (the reference's name without the registry host).
+    pub fn repository(&self) -> &str {
+        &self.repository
+    }
+
+    /// The HTTP client (shared with lookaside reads).
+    pub fn http(&self) -> &Http {
+        &self.http
     }
 
     /// GET `/v2/<repository>/<path>`, answering one authentication challenge.
@@ -262,7 +281,7 @@ impl ArtifactSource for RegistrySource {
             }
             let index = Manifest::from_json(&reply.body)?;
             for d in index.manifests {
-                if d.artifact_type.as_deref().is_some_and(|t| REFERRER_ARTIFACT_TYPES.contains(&t)) {
+                if referrer_wanted(d.artifact_type.as_deref()) {
                     self.known_manifests.borrow_mut().insert(d.digest.to_string());
                     out.push(d);
                 }
@@ -271,10 +290,7 @@ impl ArtifactSource for RegistrySource {
                 return Err(Error::LimitExceeded { what: "referrers", max: MAX_IMAGE_SIGNATURES, got: out.len() });
             }
             // Link: </v2/<name>/referrers/<digest>?n=…&last=…>; rel="next"
-            let next = reply.headers_named("link").find_map(|l| {
-                let (target, params) = l.split_once(';')?;
-                params.contains("rel=\"next\"").then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
-            });
+            let next = reply.headers_named("link").find_map(link_next);
             let prefix = format!("/v2/{}/", self.repository);
             match next {
                 None => return Ok(out),
@@ -288,6 +304,14 @@ impl ArtifactSource for RegistrySource {
         Ok(None)
     }
 
+    fn attachments(&self, digest: &OciDigest, suffix: &str) -> Result<Vec<(Descriptor, String)>> {
+        if !self.sigstore_attachments {
+            return Ok(Vec::new());
+        }
+        let tag = digest.tag_form(suffix);
+        Ok(self.resolve_tag(&tag)?.map(|d| (d, format!("tag {tag}"))).into_iter().collect())
+    }
+
     fn locate(&self, digest: &OciDigest) -> Result<Option<Located>> {
         if let Some((d, size, index)) = self.chosen.borrow().as_ref() {
             if d == digest {
@@ -299,6 +323,54 @@ impl ArtifactSource for RegistrySource {
         }
         Ok(self.manifest(&digest.to_string())?.map(|d| Located { size: Some(d.size), index: None }))
     }
+}
+
+/// Whether a referrers API entry with `artifact_type` may be a signature sealcheck reads. The
+/// entry's type only skips what is certainly something else: the manifest fetched says what it
+/// is. Kept: the wanted types, entries without a type, and entries typed as the empty config
+/// (`application/vnd.oci.empty.v1+json`): a manifest with that config must have its own
+/// `artifactType` (image-spec `manifest.md`), so such an entry comes from a server that reports
+/// the config's media type instead (go-containerregistry's `pkg/registry` does), and the real
+/// type is unknown.
+#[must_use]
+pub fn referrer_wanted(artifact_type: Option<&str>) -> bool {
+    match artifact_type {
+        None | Some("" | "application/vnd.oci.empty.v1+json") => true,
+        Some(t) => REFERRER_ARTIFACT_TYPES.contains(&t),
+    }
+}
+
+/// The target of the `rel="next"` link of one `Link` header value (RFC 8288), if it has one:
+/// `<target>; rel="next"` (also `rel=next`, and `rel` lists containing `next`). Several
+/// comma-separated links may share a value; a malformed value has none.
+#[must_use]
+pub fn link_next(value: &str) -> Option<String> {
+    let mut rest = value.trim();
+    while let Some(after) = rest.strip_prefix('<') {
+        let (target, tail) = after.split_once('>')?;
+        // Parameters up to the next link (a ',' outside quotes).
+        let mut end = tail.len();
+        let mut quoted = false;
+        for (i, c) in tail.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                ',' if !quoted => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let (params, next) = tail.split_at(end);
+        for p in params.split(';').skip(1) {
+            let Some((k, v)) = p.split_once('=') else { continue };
+            if k.trim().eq_ignore_ascii_case("rel") && v.trim().trim_matches('"').split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next")) {
+                return Some(target.trim().to_string());
+            }
+        }
+        rest = next.trim_start_matches(',').trim_start();
+    }
+    None
 }
 
 /// Where a reference's repository is served: docker.io's API host, and the scheme.

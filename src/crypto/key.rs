@@ -71,6 +71,7 @@ impl PublicKey {
                 let kind = match (curve, key.len()) {
                     (SECP256R1, 65 | 33) => KeyAlgorithm::EcdsaP256,
                     (SECP384R1, 97 | 49) => KeyAlgorithm::EcdsaP384,
+                    #[cfg(feature = "notation")]
                     (SECP521R1, 133 | 67) => KeyAlgorithm::EcdsaP521,
                     (SECP256R1 | SECP384R1 | SECP521R1, _) => return Err(invalid()),
                     (c, _) => return Err(Error::UnsupportedAlgorithm { what: what.to_string(), alg: c.to_string() }),

@@ -46,6 +46,7 @@ impl Backend for RustCrypto {
                 let sig = p384::ecdsa::DerSignature::from_bytes(signature).map_err(|_| ())?;
                 vk.verify_prehash(prehash.ok_or(())?, &sig).map_err(|_| ())
             }
+            #[cfg(feature = "notation")]
             (KeyAlgorithm::EcdsaP521, SignatureScheme::EcdsaSha256 | SignatureScheme::EcdsaSha384 | SignatureScheme::EcdsaSha512) => {
                 let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(key.key_bytes()).map_err(|_| ())?;
                 let sig = p521::ecdsa::DerSignature::from_bytes(signature).map_err(|_| ())?;
@@ -84,7 +85,7 @@ fn copy(out: &[u8]) -> [u8; 64] {
     buf
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "notation"))]
 mod tests {
     use super::*;
     use crate::asn1::{self, tag};

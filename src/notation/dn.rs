@@ -109,6 +109,24 @@ impl DistinguishedName {
 
     /// [`Self::parse`] with the reason as notation-go words it, for the trust policy's errors.
     pub(crate) fn parse_reason(s: &str) -> core::result::Result<Self, String> {
+        let parsed = Self::parse_any_reason(s)?;
+        for field in MANDATORY {
+            if !parsed.attrs.iter().any(|(t, _)| *t == field) {
+                return Err(alloc::format!(
+                    "distinguished name (DN) {s:?} has no mandatory RDN attribute for {field:?}, it must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum"
+                ));
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// Any RFC 4514 name with the rules of [`Self::parse`] but no mandatory attributes: how a
+    /// revocation names a certificate's issuer or a Notary subject.
+    pub fn parse_any(s: &str) -> Result<Self> {
+        Self::parse_any_reason(s).map_err(|why| Error::Encoding { what: why, encoding: "RFC 4514 distinguished name" })
+    }
+
+    fn parse_any_reason(s: &str) -> core::result::Result<Self, String> {
         let dn = |why: &str| alloc::format!("distinguished name (DN) {s:?} {why}");
         if s.contains("=#") {
             return Err(dn("contains \"=#\": hex-encoded attribute values are not supported"));
@@ -162,13 +180,6 @@ impl DistinguishedName {
                 return Err(dn(&alloc::format!("has duplicate RDN attribute for {name:?}, DN can only have unique RDN attributes")));
             }
             attrs.push((name, value));
-        }
-        for field in MANDATORY {
-            if !attrs.iter().any(|(t, _)| *t == field) {
-                return Err(dn(&alloc::format!(
-                    "has no mandatory RDN attribute for {field:?}, it must contain 'C', 'ST' or 'S', and 'O' RDN attributes at a minimum"
-                )));
-            }
         }
         Ok(Self { attrs })
     }

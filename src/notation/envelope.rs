@@ -24,7 +24,7 @@ pub const MEDIA_TYPE_COSE: &str = "application/cose";
 /// The payload media type (the `cty` / content type attribute).
 pub const PAYLOAD_MEDIA_TYPE: &str = "application/vnd.cncf.notary.payload.v1+json";
 /// The artifact type (and legacy config media type) of signature manifests.
-pub const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.cncf.notary.signature";
+pub use crate::oci::source::NOTARY_SIGNATURE_ARTIFACT_TYPE as SIGNATURE_ARTIFACT_TYPE;
 
 /// Signed attribute names (JWS header names; COSE text labels).
 pub(crate) const ATTR_SIGNING_SCHEME: &str = "io.cncf.notary.signingScheme";

@@ -94,6 +94,8 @@ impl VerifiedNotary {
             signer: VerifiedSigner::NotaryCertificate {
                 subject,
                 trust_store: self.anchored_at.clone(),
+                issuer: leaf.issuer_name(),
+                serial: leaf.serial_hex(),
                 not_before: leaf.not_before(),
                 not_after: leaf.not_after(),
                 chain_sha256,

@@ -29,6 +29,7 @@ pub enum EvidenceItem {
     Bundle(Vec<u8>),
     /// A Notary Project signature envelope (the one layer of a signature manifest) with the
     /// layer's media type (`application/jose+json`, `application/cose`, or what else it says).
+    #[cfg(feature = "notation")]
     Notary {
         /// The layer's media type.
         media_type: String,
@@ -43,6 +44,7 @@ impl EvidenceItem {
             Self::SimpleSigning(_) => 0,
             Self::Attestation(_) => 1,
             Self::Bundle(_) => 2,
+            #[cfg(feature = "notation")]
             Self::Notary { .. } => 3,
         }
     }
@@ -55,6 +57,7 @@ impl EvidenceItem {
         match self {
             Self::SimpleSigning(s) | Self::Attestation(s) => s.payload.len() + s.annotations.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>(),
             Self::Bundle(j) => j.len(),
+            #[cfg(feature = "notation")]
             Self::Notary { media_type, envelope } => media_type.len() + envelope.len(),
         }
     }
@@ -73,6 +76,7 @@ impl EvidenceItem {
             Self::Bundle(j) => {
                 t.number(self.kind() as i64).field(j);
             }
+            #[cfg(feature = "notation")]
             Self::Notary { media_type, envelope } => {
                 t.number(self.kind() as i64).field(media_type.as_bytes()).field(envelope);
             }

@@ -24,7 +24,10 @@ pub const BUNDLE_ARTIFACT_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3
 /// The artifact types of the referrers sealcheck reads: cosign v3 bundles and Notary
 /// signatures (whose legacy manifests registries list with their config media type, the same
 /// string). A source may use them to skip other referrers; the manifests decide.
-pub const REFERRER_ARTIFACT_TYPES: [&str; 2] = [BUNDLE_ARTIFACT_TYPE, crate::notation::envelope::SIGNATURE_ARTIFACT_TYPE];
+pub const REFERRER_ARTIFACT_TYPES: [&str; 2] = [BUNDLE_ARTIFACT_TYPE, NOTARY_SIGNATURE_ARTIFACT_TYPE];
+
+/// The artifact type (and legacy config media type) of Notary signature manifests.
+pub const NOTARY_SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.cncf.notary.signature";
 
 /// Where a source found a manifest it was asked for by digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +129,7 @@ pub fn collect(backend: &dyn Backend, source: &dyn ArtifactSource, reference: Re
 /// `application/vnd.cncf.notary.signature` with the empty config, or (notation-go ≤ 1.3) no
 /// `artifactType` and that config media type.
 fn is_notary_signature(m: &Manifest) -> bool {
-    use crate::notation::envelope::SIGNATURE_ARTIFACT_TYPE;
+    const SIGNATURE_ARTIFACT_TYPE: &str = NOTARY_SIGNATURE_ARTIFACT_TYPE;
     let config = m.config.as_ref().map(|c| c.media_type.as_str());
     match m.artifact_type.as_deref() {
         Some(SIGNATURE_ARTIFACT_TYPE) => config == Some("application/vnd.oci.empty.v1+json"),
@@ -191,13 +194,18 @@ fn gather(backend: &dyn Backend, source: &dyn ArtifactSource, digest: &OciDigest
             let [layer] = m.layers.as_slice() else { continue };
             let bundle = fetch_evidence(backend, source, ev, layer, "signature blob size", MAX_SIGNATURE_BYTES)?;
             ev.push(EvidenceItem::Bundle(bundle), origin)?;
-        } else if is_notary_signature(&m) {
+        } else if cfg!(feature = "notation") && is_notary_signature(&m) {
             // signature-specification.md "OCI Signatures": exactly one layer, the envelope
             // (notation-go `getSignatureBlobDesc`). Its media type is checked when it is verified:
             // a signature manifest with another layer is a signature that fails integrity.
             let [layer] = m.layers.as_slice() else { continue };
-            let envelope = fetch_evidence(backend, source, ev, layer, "signature envelope size", limits::MAX_ENVELOPE_BYTES)?;
-            ev.push(EvidenceItem::Notary { media_type: layer.media_type.clone(), envelope }, origin)?;
+            #[cfg(feature = "notation")]
+            {
+                let envelope = fetch_evidence(backend, source, ev, layer, "signature envelope size", limits::MAX_ENVELOPE_BYTES)?;
+                ev.push(EvidenceItem::Notary { media_type: layer.media_type.clone(), envelope }, origin)?;
+            }
+            #[cfg(not(feature = "notation"))]
+            let _ = (layer, origin);
         }
     }
     Ok(())

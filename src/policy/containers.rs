@@ -84,9 +84,10 @@ enum RequirementJson {
     /// sealcheck extension: a Notary signature, checked as one trust policy statement
     /// (`signatureVerification`, `trustStores`, `trustedIdentities` as in trustpolicy.json) with
     /// the trust stores' certificates and CRLs named here; the scope is this policy's.
+    #[cfg(feature = "notation")]
     #[serde(rename = "sealcheckNotarySigned", rename_all = "camelCase")]
     SealcheckNotarySigned {
-        signature_verification: serde_json::Value,
+        signature_verification: super::notation::SignatureVerificationJson,
         trust_stores: Vec<String>,
         trusted_identities: Vec<String>,
         /// `type:name` → certificate files (PEM or DER).
@@ -97,6 +98,7 @@ enum RequirementJson {
         crl_data: Option<Vec<String>>,
     },
     /// sealcheck extension: satisfied when any of `requirements` is.
+    #[cfg(feature = "notation")]
     #[serde(rename = "sealcheckAnyOf")]
     SealcheckAnyOf { requirements: Vec<RequirementJson> },
 }
@@ -303,13 +305,14 @@ impl Loader<'_> {
         Ok(keys.into_iter().map(|k| LogKey::from_key(self.backend, k)).collect())
     }
 
+    #[cfg(feature = "notation")]
     /// `sealcheckNotarySigned`: the statement is validated as a trustpolicy.json statement
     /// would be (scope `*`, which this policy's scope replaces); the stores are loaded from the
     /// files named.
     #[allow(clippy::too_many_arguments)]
     fn notary(
         &self,
-        signature_verification: serde_json::Value,
+        signature_verification: super::notation::SignatureVerificationJson,
         trust_stores: Vec<String>,
         trusted_identities: Vec<String>,
         paths: Option<StrictMap<Vec<String>>>,
@@ -318,6 +321,7 @@ impl Loader<'_> {
         crl_data: Option<Vec<String>>,
     ) -> Result<Option<Requirement>> {
         use crate::notation::trustpolicy::{DocumentKind, TrustPolicyDocument};
+        let signature_verification = signature_verification.to_value();
         if signature_verification.get("level").and_then(serde_json::Value::as_str) == Some("skip") {
             return Err(invalid("sealcheckNotarySigned: level skip verifies nothing (use insecureAcceptAnything)"));
         }
@@ -370,9 +374,11 @@ impl Loader<'_> {
     /// The requirement; `None` when only validating.
     fn requirement(&self, j: RequirementJson) -> Result<Option<Requirement>> {
         Ok(Some(match j {
+            #[cfg(feature = "notation")]
             RequirementJson::SealcheckNotarySigned { signature_verification, trust_stores, trusted_identities, certificate_paths, certificate_data, crl_paths, crl_data } => {
                 return self.notary(signature_verification, trust_stores, trusted_identities, certificate_paths, certificate_data, crl_paths, crl_data);
             }
+            #[cfg(feature = "notation")]
             RequirementJson::SealcheckAnyOf { requirements } => {
                 if requirements.is_empty() {
                     return Err(invalid("sealcheckAnyOf: requirements must not be empty"));

@@ -39,6 +39,7 @@ pub struct SignatureRecord {
     pub matched: Option<Matched>,
     /// For a Notary signature, each validation with its action and outcome (a `log` failure
     /// is recorded here even when the signature was accepted).
+    #[cfg(feature = "notation")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub validations: Vec<crate::notation::verify::ValidationResult>,
 }
@@ -58,6 +59,7 @@ impl SignatureRecord {
             integrated_time,
             times: v.times.clone(),
             matched: Some(matched),
+            #[cfg(feature = "notation")]
             validations: Vec::new(),
         }
     }
@@ -75,6 +77,7 @@ impl SignatureRecord {
             integrated_time: None,
             times: Vec::new(),
             matched: None,
+            #[cfg(feature = "notation")]
             validations: Vec::new(),
         }
     }
@@ -95,6 +98,7 @@ pub struct RequirementRecord {
     pub signatures: Vec<SignatureRecord>,
     /// For `sealcheckAnyOf`, each alternative evaluated, in order, up to the first satisfied.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(not(feature = "notation"), serde(skip))]
     pub alternatives: Vec<RequirementRecord>,
 }
 
@@ -121,6 +125,35 @@ pub struct Decision {
     pub signature_checks: usize,
     /// The verification time.
     pub verification_time: UnixTime,
+    /// The break-glass exception that turned a denial into this allow, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(feature = "governance"), serde(skip))]
+    pub exception: Option<ExceptionRecord>,
+    /// Revocations that refused a signature (key, certificate or identity, with the reason).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(not(feature = "governance"), serde(skip))]
+    pub revocation_hits: Vec<String>,
+}
+
+/// A break-glass exception, as the decision it was used in records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExceptionRecord {
+    /// The exception's id.
+    pub id: String,
+    /// The repository or digest it covers.
+    pub scope: String,
+    /// Why it was opened.
+    pub reason: String,
+    /// The ticket that tracks it.
+    pub ticket: String,
+    /// Who approved it.
+    pub approver: String,
+    /// When it starts to apply.
+    pub not_before: UnixTime,
+    /// When it stops applying.
+    pub not_after: UnixTime,
+    /// What the decision would have been without it.
+    pub denied_because: String,
 }
 
 impl Decision {
@@ -136,6 +169,8 @@ impl Decision {
             requirements: Vec::new(),
             signature_checks: 0,
             verification_time: now,
+            exception: None,
+            revocation_hits: Vec::new(),
         }
     }
 

@@ -8,15 +8,23 @@
 //! the facts here. Format adapters: [`containers`] (containers-policy.json) and [`notation`]
 //! (Notary trustpolicy.json with its trust store and CRLs).
 
+#[cfg(all(feature = "std", feature = "governance"))]
+pub mod cluster_image_policy;
 pub mod containers;
 mod decision;
 pub mod identity;
+#[cfg(feature = "governance")]
+pub mod lint;
+#[cfg(feature = "governance")]
+pub mod native;
+#[cfg(feature = "notation")]
 pub mod notation;
 
+use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-pub use decision::{Decision, RequirementRecord, SignatureRecord};
+pub use decision::{Decision, ExceptionRecord, RequirementRecord, SignatureRecord};
 pub use identity::IdentityRule;
 
 use crate::crypto::{Digest, HashAlgorithm};
@@ -69,10 +77,15 @@ pub enum Requirement {
     /// A signature (or attestation) from a trusted signer, with an identity rule.
     Signed(SignatureRequirement),
     /// A Notary Project signature verified under one trust policy statement.
+    #[cfg(feature = "notation")]
     Notary(notation::NotaryRequirement),
     /// Satisfied when any of its requirements is (`sealcheckAnyOf`; never empty): a cosign or
     /// a Notary signature, say.
+    #[cfg(feature = "notation")]
     AnyOf(Vec<Requirement>),
+    /// Thresholds, roles and attestations over the named signers of a native policy.
+    #[cfg(feature = "governance")]
+    Governed(native::GovernedRequirement),
 }
 
 impl Requirement {
@@ -84,8 +97,12 @@ impl Requirement {
             Self::Reject => "reject",
             Self::Unsupported { kind, .. } => kind,
             Self::Signed(_) => "sigstoreSigned",
+            #[cfg(feature = "notation")]
             Self::Notary(_) => "notarySigned",
+            #[cfg(feature = "notation")]
             Self::AnyOf(_) => "anyOf",
+            #[cfg(feature = "governance")]
+            Self::Governed(_) => "signedBy",
         }
     }
 }
@@ -163,6 +180,7 @@ impl SignatureRequirement {
             SignatureFormat::CosignSimpleSigning => self.predicate_type.is_none(),
             SignatureFormat::CosignAttestation => self.predicate_type.is_some(),
             SignatureFormat::SigstoreBundle => true,
+            #[cfg(feature = "notation")]
             SignatureFormat::Notary => false,
         }
     }
@@ -265,6 +283,12 @@ pub enum ScopeMatch {
     /// Notary trust policies: the repository exactly (notation-go `GetApplicableTrustPolicy`),
     /// else the `*` statement (compiled as the transport default `""`).
     Repository,
+    /// sigstore policy-controller `ClusterImagePolicy` globs (`cluster_image_policy`, builds
+    /// with `std` and `governance`): each scope is one policy, named `NAME [GLOB GLOB…]`; every
+    /// policy one of whose globs matches the reference applies, and the rule is all their
+    /// requirements (ANDed). Without those features no glob scope matches (the default rule
+    /// applies).
+    Glob,
 }
 
 /// A compiled policy: the default rule, and per-transport rules by scope. Immutable once
@@ -275,6 +299,8 @@ pub struct CompiledPolicy {
     transports: Vec<(String, Scopes)>,
     digest: [u8; 32],
     scope_match: ScopeMatch,
+    #[cfg(feature = "governance")]
+    exceptions: Vec<native::Exception>,
 }
 
 impl CompiledPolicy {
@@ -282,7 +308,29 @@ impl CompiledPolicy {
     /// Scopes match as containers-policy.json's do.
     #[must_use]
     pub const fn new(default: Rule, transports: Vec<(String, Scopes)>, digest: [u8; 32]) -> Self {
-        Self { default, transports, digest, scope_match: ScopeMatch::Containers }
+        Self {
+            default,
+            transports,
+            digest,
+            scope_match: ScopeMatch::Containers,
+            #[cfg(feature = "governance")]
+            exceptions: Vec::new(),
+        }
+    }
+
+    /// The same policy with break-glass `exceptions` (native policies).
+    #[cfg(feature = "governance")]
+    #[must_use]
+    pub fn with_exceptions(mut self, exceptions: Vec<native::Exception>) -> Self {
+        self.exceptions = exceptions;
+        self
+    }
+
+    /// The break-glass exceptions.
+    #[cfg(feature = "governance")]
+    #[must_use]
+    pub fn exceptions(&self) -> &[native::Exception] {
+        &self.exceptions
     }
 
     /// The same policy with scopes matched by `scope_match`.
@@ -301,23 +349,33 @@ impl CompiledPolicy {
     /// The rule that applies to `reference` under `transport`, and the scope that selected it
     /// (`"default"` for the global default): the most specific scope first, then the
     /// transport's `""`, then the default (containers/image `requirementsForImageRef`).
+    ///
+    /// Under [`ScopeMatch::Glob`] the rule is combined from every matching scope (so it may be
+    /// owned), and the scope is their names joined by `, `.
     #[must_use]
-    pub fn rule_for(&self, transport: &str, reference: &Reference) -> (String, &Rule) {
+    pub fn rule_for(&self, transport: &str, reference: &Reference) -> (String, Cow<'_, Rule>) {
         if let Some((_, scopes)) = self.transports.iter().find(|(t, _)| t == transport) {
             let candidates = match self.scope_match {
                 ScopeMatch::Containers => reference.policy_scopes(),
                 ScopeMatch::Repository => alloc::vec![reference.name()],
+                ScopeMatch::Glob => {
+                    #[cfg(all(feature = "std", feature = "governance"))]
+                    if let Some(found) = cluster_image_policy::rule_for(scopes, reference) {
+                        return found;
+                    }
+                    Vec::new()
+                }
             };
             for scope in candidates {
                 if let Some((s, rule)) = scopes.iter().find(|(s, _)| *s == scope) {
-                    return (s.clone(), rule);
+                    return (s.clone(), Cow::Borrowed(rule));
                 }
             }
             if let Some((_, rule)) = scopes.iter().find(|(s, _)| s.is_empty()) {
-                return (String::new(), rule);
+                return (String::new(), Cow::Borrowed(rule));
             }
         }
-        (String::from("default"), &self.default)
+        (String::from("default"), Cow::Borrowed(&self.default))
     }
 }
 

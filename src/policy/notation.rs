@@ -13,8 +13,10 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use serde::Deserialize;
+
 use super::{CompiledPolicy, Requirement, Rule, ScopeMatch};
-use crate::encoding::Transcript;
+use crate::encoding::{StrictMap, Transcript};
 use crate::error::{Error, Result};
 use crate::oci::Reference;
 use crate::notation::crl::CrlSet;
@@ -72,4 +74,28 @@ pub fn compile(json: &[u8], store: TrustStore, crls: CrlSet) -> Result<CompiledP
         reason: String::from("no statement of the trust policy applies to this repository (notation: no applicable trust policy)"),
     }]);
     Ok(CompiledPolicy::new(none, alloc::vec![(String::from("docker"), scopes)], digest).with_scope_match(ScopeMatch::Repository))
+}
+
+/// A trust policy statement's `signatureVerification`, read strictly here (duplicate keys and
+/// unknown fields refused) before the trust policy parser validates its values.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SignatureVerificationJson {
+    level: String,
+    #[serde(rename = "override")]
+    overrides: Option<StrictMap<String>>,
+    verify_timestamp: Option<String>,
+}
+
+impl SignatureVerificationJson {
+    pub(crate) fn to_value(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({"level": self.level});
+        if let Some(o) = &self.overrides {
+            v["override"] = o.0.iter().map(|(k, x)| (k.clone(), serde_json::Value::from(x.as_str()))).collect::<serde_json::Map<_, _>>().into();
+        }
+        if let Some(t) = &self.verify_timestamp {
+            v["verifyTimestamp"] = t.as_str().into();
+        }
+        v
+    }
 }

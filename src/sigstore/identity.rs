@@ -122,7 +122,38 @@ pub enum FulcioField {
 }
 
 impl FulcioField {
-    fn name(self) -> &'static str {
+    /// Every field.
+    pub const ALL: [Self; 19] = [
+        Self::BuildSignerUri,
+        Self::BuildSignerDigest,
+        Self::RunnerEnvironment,
+        Self::SourceRepositoryUri,
+        Self::SourceRepositoryDigest,
+        Self::SourceRepositoryRef,
+        Self::SourceRepositoryIdentifier,
+        Self::SourceRepositoryOwnerUri,
+        Self::SourceRepositoryOwnerIdentifier,
+        Self::BuildConfigUri,
+        Self::BuildConfigDigest,
+        Self::BuildTrigger,
+        Self::RunInvocationUri,
+        Self::SourceRepositoryVisibilityAtSigning,
+        Self::GithubWorkflowTrigger,
+        Self::GithubWorkflowSha,
+        Self::GithubWorkflowName,
+        Self::GithubWorkflowRepository,
+        Self::GithubWorkflowRef,
+    ];
+
+    /// The field a policy names (`sourceRepositoryURI`, `githubWorkflowRef`, …).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Its name, as Fulcio's documentation writes it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
         match self {
             Self::BuildSignerUri => "buildSignerURI",
             Self::BuildSignerDigest => "buildSignerDigest",

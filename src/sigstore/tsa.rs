@@ -26,6 +26,7 @@ use crate::time::UnixTime;
 use crate::x509::Certificate;
 
 /// id-signedData (RFC 5652 §5.1).
+const BASELINE_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.2023.1.1");
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 /// id-ct-TSTInfo (RFC 3161 §2.4.2).
 const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -427,7 +428,7 @@ fn parse_tst_info(index: usize, what: &str, der: &[u8]) -> Result<(UnixTime, Dig
     }
     // RFC 3628 §5.2 baseline time-stamp policy: an accuracy of one second when none is stated
     // (as tspclient-go `TSTInfo.Validate` reads it).
-    let baseline = t.oid()? == const_oid::ObjectIdentifier::new_unwrap("0.4.0.2023.1.1");
+    let baseline = t.oid()? == BASELINE_POLICY;
     let mut imprint = t.nested(tag::SEQUENCE)?;
     let alg = digest_algorithm(&mut imprint)?;
     let hashed = imprint.expect(tag::OCTET_STRING)?.value;
@@ -437,6 +438,13 @@ fn parse_tst_info(index: usize, what: &str, der: &[u8]) -> Result<(UnixTime, Dig
     let gen_time = UnixTime::parse_generalized_time(t.expect(tag::GENERALIZED_TIME)?.value)?;
     // Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999) OPTIONAL,
     // micros [1] INTEGER (1..999) OPTIONAL }
+    #[cfg(not(feature = "notation"))]
+    let accuracy = {
+        let _ = baseline;
+        t.optional(tag::SEQUENCE)?;
+        None
+    };
+    #[cfg(feature = "notation")]
     let accuracy = match t.optional(tag::SEQUENCE)? {
         None if baseline => Some(1_000_000),
         None => None,

@@ -304,6 +304,7 @@ impl<'r> Verifier<'r> {
         let distinct_times = count_distinct(times.iter().map(|t| match &t.source {
             TimeSource::TransparencyLog { log, .. } => log.as_str(),
             TimeSource::TimestampAuthority { authority, .. } => authority.as_str(),
+            #[cfg(feature = "notation")]
             TimeSource::SigningAuthority => "signing-authority",
         }));
         if distinct_times < self.thresholds.timestamps {
@@ -509,6 +510,10 @@ impl<'r> Verifier<'r> {
             not_before: leaf.not_before(),
             not_after: leaf.not_after(),
             sha256: hex_encode(b.digest(HashAlgorithm::Sha256, leaf.der()).as_bytes()),
+            #[cfg(feature = "governance")]
+            issuer: leaf.issuer_name(),
+            #[cfg(feature = "governance")]
+            serial: leaf.serial_hex(),
             ct_logs,
         })
     }

@@ -77,6 +77,25 @@ impl Certificate {
         })
     }
 
+    /// The serial number as lowercase hex, without the sign byte DER may add.
+    #[must_use]
+    pub fn serial_hex(&self) -> String {
+        let s = self.serial();
+        let s = if s.len() > 1 && s[0] == 0 { &s[1..] } else { s };
+        crate::encoding::hex_encode(s)
+    }
+
+    /// The issuer's name in RFC 4514 form (`CN=…,O=…`), or `der:<hex>` for a name with
+    /// attributes the Notary DN rules do not print.
+    #[must_use]
+    pub fn issuer_name(&self) -> String {
+        let der = || alloc::format!("der:{}", crate::encoding::hex_encode(self.issuer_der()));
+        #[cfg(feature = "notation")]
+        return crate::notation::dn::DistinguishedName::from_name_der(self.issuer_der()).map_or_else(|_| der(), |d| alloc::format!("{d}"));
+        #[cfg(not(feature = "notation"))]
+        der()
+    }
+
     /// The whole certificate DER.
     #[must_use]
     pub fn der(&self) -> &[u8] {

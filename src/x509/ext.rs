@@ -17,8 +17,11 @@ const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37"
 const SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+#[cfg(feature = "notation")]
 const CRL_DISTRIBUTION_POINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.31");
+#[cfg(feature = "notation")]
 const AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+#[cfg(feature = "notation")]
 const AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 /// RFC 6962 §3.3 embedded SCT list.
 pub(crate) const SCT_LIST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11129.2.4.2");
@@ -132,15 +135,20 @@ pub(crate) struct Extensions {
     /// The first critical extension that sealcheck does not process.
     pub unknown_critical: Option<ObjectIdentifier>,
     /// Whether basicConstraints, keyUsage and extendedKeyUsage are marked critical.
+    #[cfg(feature = "notation")]
     pub basic_constraints_critical: bool,
     /// See [`Self::basic_constraints_critical`].
+    #[cfg(feature = "notation")]
     pub key_usage_critical: bool,
     /// See [`Self::basic_constraints_critical`].
+    #[cfg(feature = "notation")]
     pub ext_key_usage_critical: bool,
     /// The URIs of the cRLDistributionPoints extension (RFC 5280 §4.2.1.13); `Some` when the
     /// extension is present, even with no URI.
+    #[cfg(feature = "notation")]
     pub crl_distribution_points: Option<Vec<String>>,
     /// The authorityInfoAccess extension names an OCSP responder (RFC 5280 §4.2.2.1).
+    #[cfg(feature = "notation")]
     pub ocsp: bool,
 }
 
@@ -159,17 +167,28 @@ impl Extensions {
             match e.extn_id {
                 BASIC_CONSTRAINTS => {
                     out.basic_constraints = Some(basic_constraints(&ctx, v)?);
-                    out.basic_constraints_critical = e.critical;
+                    #[cfg(feature = "notation")]
+                    {
+                        out.basic_constraints_critical = e.critical;
+                    }
                 }
                 KEY_USAGE => {
                     out.key_usage = Some(key_usage(&ctx, v)?);
-                    out.key_usage_critical = e.critical;
+                    #[cfg(feature = "notation")]
+                    {
+                        out.key_usage_critical = e.critical;
+                    }
                 }
                 EXT_KEY_USAGE => {
                     out.ext_key_usage = Some(ext_key_usage(&ctx, v)?);
-                    out.ext_key_usage_critical = e.critical;
+                    #[cfg(feature = "notation")]
+                    {
+                        out.ext_key_usage_critical = e.critical;
+                    }
                 }
+                #[cfg(feature = "notation")]
                 CRL_DISTRIBUTION_POINTS => out.crl_distribution_points = Some(crl_distribution_points(&ctx, v)?),
+                #[cfg(feature = "notation")]
                 AUTHORITY_INFO_ACCESS => out.ocsp = names_ocsp(&ctx, v)?,
                 SUBJECT_KEY_ID => out.subject_key_id = Some(asn1::single(&ctx, v, tag::OCTET_STRING)?.value.to_vec()),
                 AUTHORITY_KEY_ID => out.authority_key_id = authority_key_id(&ctx, v)?,
@@ -258,6 +277,7 @@ fn ext_key_usage(what: &str, v: &[u8]) -> Result<Vec<ObjectIdentifier>> {
 /// The URIs of `CRLDistributionPoints ::= SEQUENCE OF DistributionPoint`, from each point's
 /// `distributionPoint [0] fullName [0] GeneralNames`; relative names and other name forms are
 /// skipped (they name no URL to fetch).
+#[cfg(feature = "notation")]
 fn crl_distribution_points(what: &str, v: &[u8]) -> Result<Vec<String>> {
     let mut r = Reader::new(what, v);
     let mut seq = r.nested(tag::SEQUENCE)?;
@@ -284,6 +304,7 @@ fn crl_distribution_points(what: &str, v: &[u8]) -> Result<Vec<String>> {
 }
 
 /// Whether `AuthorityInfoAccessSyntax ::= SEQUENCE OF AccessDescription` has an id-ad-ocsp entry.
+#[cfg(feature = "notation")]
 fn names_ocsp(what: &str, v: &[u8]) -> Result<bool> {
     let mut r = Reader::new(what, v);
     let mut seq = r.nested(tag::SEQUENCE)?;

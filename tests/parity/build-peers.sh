@@ -96,3 +96,21 @@ else
     { echo "notation: built binary is not $notation_mod with notation-go v1.3.2" >&2; exit 1; }
   echo "$notation_mod $notation_ver $notation_sum" >"$out/notation.modsum"
 fi
+
+# refregistry: go-containerregistry v0.22.1's registry (pkg/registry) with its referrers API
+# turned on, for the registry source's tests (registry/tests/refregistry). `crane registry
+# serve` from the same module builds the handler without registry.WithReferrersSupport, so it
+# answers the referrers API with 404 as distribution does. Rebuilt when the hash of its
+# sources (kept in OUTDIR/refregistry.srchash) changes.
+ref_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../registry/tests/refregistry" && pwd)
+ref_hash=$(cd "$ref_src" && sha256sum go.mod go.sum ./*.go | sha256sum | cut -d' ' -f1)
+if has_module "$out/refregistry" dep github.com/google/go-containerregistry v0.22.1 &&
+  [ "$(cat "$out/refregistry.srchash" 2>/dev/null)" = "$ref_hash" ]; then
+  echo "refregistry: up to date"
+else
+  echo "refregistry: building"
+  (cd "$ref_src" && CGO_ENABLED=0 go build -o "$out/refregistry" .)
+  has_module "$out/refregistry" dep github.com/google/go-containerregistry v0.22.1 ||
+    { echo "refregistry: built binary does not link github.com/google/go-containerregistry v0.22.1" >&2; exit 1; }
+  echo "$ref_hash" >"$out/refregistry.srchash"
+fi

@@ -23,8 +23,9 @@ import (
 	"github.com/tetratelabs/wazero/api"
 )
 
-// ABIVersion is the ABI version this host speaks (major 1, minor 0).
-const ABIVersion = 0x00010000
+// ABIVersion is the ABI version this host speaks (major 1, minor 1). It works with any 1.x
+// module; what a later minor version added is refused on a module without it.
+const ABIVersion = 0x00010001
 
 // Result codes (wasm/ABI.md).
 const (
@@ -33,14 +34,25 @@ const (
 	CodeInvalid  = 2 // malformed request, trusted root or policy; unknown handle
 )
 
-// Exports lists the functions the ABI requires.
+// Exports lists the functions the ABI requires (1.0).
 var Exports = []string{
 	"sealcheck_abi_version", "sealcheck_alloc", "sealcheck_free",
 	"sealcheck_root_load", "sealcheck_policy_load", "sealcheck_handle_free",
 	"sealcheck_verify_bundle", "sealcheck_decide_image",
 }
 
-// DefaultWasmPath returns $SEALCHECK_CORE_WASM, or the cargo output
+// OptionalExports lists the functions a 1.x module may lack: sealcheck_notation_policy_load
+// (1.1), which only the Notary module (sealcheck_core_notary.wasm) has; the Sigstore/cosign-only
+// sealcheck_core.wasm and 1.0 modules do not. A module without one is accepted; calling it
+// returns an error wrapping ErrNotSupported (see HasNotary).
+var OptionalExports = []string{"sealcheck_notation_policy_load"}
+
+// ErrNotSupported is wrapped by the error of a call the module has no export for: Notary trust
+// policies on a module built without Notary support (sealcheck_core.wasm) or speaking ABI 1.0.
+var ErrNotSupported = errors.New("not supported by this module")
+
+// DefaultWasmPath returns $SEALCHECK_CORE_WASM, or the cargo output (the Sigstore/cosign-only
+// module; the Notary module is built with --features notation, wasm/build.sh)
 // target/wasm32-unknown-unknown/wasm/sealcheck_wasm.wasm of the workspace this package lives in
 // (../../target/… relative to this package's directory).
 func DefaultWasmPath() string {
@@ -55,11 +67,14 @@ func DefaultWasmPath() string {
 }
 
 // Error is a non-zero result from the module: Code (1 rejected, 2 invalid input) with the
-// error kind (the sealcheck::Error variant, or Request / Handle) and message.
+// error kind (the sealcheck::Error variant, or Request / Handle), message and ErrorCode, the
+// core's error code (the number the C ABI returns: 7011 a policy that does not load, …; 0 for a
+// malformed request or unknown handle).
 type Error struct {
-	Code    int    `json:"code"`
-	Kind    string `json:"kind"`
-	Message string `json:"message"`
+	Code      int    `json:"-"`
+	ErrorCode uint32 `json:"code"`
+	Kind      string `json:"kind"`
+	Message   string `json:"message"`
 }
 
 func (e *Error) Error() string {
@@ -93,7 +108,32 @@ type DecideRequest struct {
 	Manifest   []byte   `json:"manifest"`
 	Signatures [][]byte `json:"signatures,omitempty"`
 	Bundles    [][]byte `json:"bundles,omitempty"`
-	Now        int64    `json:"now"`
+	// NotarySignatures (ABI 1.1) are Notary Project signatures found as referrers. A module
+	// without Notary support (HasNotary false) refuses a request that has them (*Error, Code 2).
+	NotarySignatures []NotarySignature `json:"notarySignatures,omitempty"`
+	Now              int64             `json:"now"`
+}
+
+// NotarySignature is the one layer of a Notary signature manifest: its media type
+// ("application/jose+json" or "application/cose") and bytes.
+type NotarySignature struct {
+	MediaType string `json:"mediaType"`
+	Envelope  []byte `json:"envelope"`
+}
+
+// NotationPolicyRequest is the sealcheck_notation_policy_load request (ABI 1.1): a trust policy
+// document (trustpolicy.json bytes), its trust store and CRLs (DER or PEM).
+type NotationPolicyRequest struct {
+	Policy     []byte            `json:"policy"`
+	TrustStore []TrustStoreEntry `json:"trustStore"`
+	CRLs       [][]byte          `json:"crls,omitempty"`
+}
+
+// TrustStoreEntry is one file's worth of a Notary trust store: Store is "type:name" ("ca:acme",
+// "signingAuthority:acme", "tsa:acme"), Certificates one or more PEM or DER certificates.
+type TrustStoreEntry struct {
+	Store        string `json:"store"`
+	Certificates []byte `json:"certificates"`
 }
 
 // VerifyResult is a successful verification: the verified result (signer, verified times,
@@ -159,6 +199,11 @@ func New(ctx context.Context, wasmBytes []byte) (*Module, error) {
 			return nil, fmt.Errorf("sealcheck: module does not export %s", name)
 		}
 		m.fn[name] = f
+	}
+	for _, name := range OptionalExports {
+		if f := inst.ExportedFunction(name); f != nil {
+			m.fn[name] = f
+		}
 	}
 	v, err := m.fn["sealcheck_abi_version"].Call(ctx)
 	if err != nil {
@@ -265,6 +310,9 @@ func (e envelope) err() *Error {
 func (m *Module) load(ctx context.Context, name string, data []byte) (Handle, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.fn[name] == nil {
+		return 0, fmt.Errorf("sealcheck: %s: %w: the module does not export it (built without Notary support, as sealcheck_core.wasm is: use sealcheck_core_notary.wasm; or ABI 1.0)", name, ErrNotSupported)
+	}
 	out, err := m.call(ctx, name, data)
 	if err != nil {
 		return 0, err
@@ -287,6 +335,26 @@ func (m *Module) LoadRoot(ctx context.Context, root []byte) (Handle, error) {
 // LoadPolicy loads a containers-policy.json with inline key material (keyData, caData, …).
 func (m *Module) LoadPolicy(ctx context.Context, policy []byte) (Handle, error) {
 	return m.load(ctx, "sealcheck_policy_load", policy)
+}
+
+// HasNotary reports whether the module has Notary support (sealcheck_core_notary.wasm):
+// LoadNotationPolicy, and DecideRequest.NotarySignatures. A module without it returns an error
+// wrapping ErrNotSupported from LoadNotationPolicy and refuses a decide request with
+// NotarySignatures (an *Error, Code 2): Notary signatures are never silently ignored.
+func (m *Module) HasNotary() bool {
+	return m.fn["sealcheck_notation_policy_load"] != nil
+}
+
+// LoadNotationPolicy (ABI 1.1) loads a Notary trust policy with its trust store and CRLs as a
+// policy handle, used with DecideImage as one from LoadPolicy. request is a
+// NotationPolicyRequest, any JSON-marshalable value, or raw JSON bytes. On a module without
+// Notary support (HasNotary false) it returns an error wrapping ErrNotSupported.
+func (m *Module) LoadNotationPolicy(ctx context.Context, request any) (Handle, error) {
+	in, err := requestBytes(request)
+	if err != nil {
+		return 0, err
+	}
+	return m.load(ctx, "sealcheck_notation_policy_load", in)
 }
 
 // FreeHandle releases a root or policy handle.

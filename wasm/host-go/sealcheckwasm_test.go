@@ -24,6 +24,10 @@ var (
 	wasmOnce  sync.Once
 	wasmBytes []byte
 	wasmErr   error
+
+	notaryOnce  sync.Once
+	notaryBytes []byte
+	notaryErr   error
 )
 
 func loadWasm(tb testing.TB) []byte {
@@ -35,15 +39,45 @@ func loadWasm(tb testing.TB) []byte {
 	return wasmBytes
 }
 
-func newModule(tb testing.TB) *Module {
+// loadNotaryWasm reads the Notary module (sealcheck_core_notary.wasm) from
+// $SEALCHECK_CORE_NOTARY_WASM, which the caller must set: the test fails without it.
+func loadNotaryWasm(tb testing.TB) []byte {
+	tb.Helper()
+	notaryOnce.Do(func() {
+		p := os.Getenv("SEALCHECK_CORE_NOTARY_WASM")
+		if p == "" {
+			notaryErr = errors.New("SEALCHECK_CORE_NOTARY_WASM is not set: set it to wasm/dist/sealcheck_core_notary.wasm (bash wasm/build.sh builds it)")
+			return
+		}
+		notaryBytes, notaryErr = os.ReadFile(p)
+	})
+	if notaryErr != nil {
+		tb.Fatalf("Notary core module: %v", notaryErr)
+	}
+	return notaryBytes
+}
+
+func instantiate(tb testing.TB, wasm []byte) *Module {
 	tb.Helper()
 	ctx := context.Background()
-	m, err := New(ctx, loadWasm(tb))
+	m, err := New(ctx, wasm)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { m.Close(ctx) })
 	return m
+}
+
+// newModule instantiates the Sigstore/cosign-only module ($SEALCHECK_CORE_WASM).
+func newModule(tb testing.TB) *Module {
+	tb.Helper()
+	return instantiate(tb, loadWasm(tb))
+}
+
+// newNotaryModule instantiates the Notary module ($SEALCHECK_CORE_NOTARY_WASM).
+func newNotaryModule(tb testing.TB) *Module {
+	tb.Helper()
+	return instantiate(tb, loadNotaryWasm(tb))
 }
 
 // vectors returns ../shared/vectors beside the repository; the test fails when it is missing.
@@ -66,27 +100,71 @@ func mustRead(tb testing.TB, p string) []byte {
 	return b
 }
 
+// Both modules are import-free and speak ABI 1.1; only the Notary module has the Notary export.
 func TestImportFreeAndExports(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		m      func(testing.TB) *Module
+		notary bool
+	}{{"sealcheck_core.wasm", newModule, false}, {"sealcheck_core_notary.wasm", newNotaryModule, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			m := c.m(t)
+			cm := m.CompiledModule()
+			if n := len(cm.ImportedFunctions()); n != 0 {
+				t.Errorf("%d imported functions", n)
+			}
+			if n := len(cm.ImportedMemories()); n != 0 {
+				t.Errorf("%d imported memories", n)
+			}
+			if _, ok := cm.ExportedMemories()["memory"]; !ok {
+				t.Error("no exported memory")
+			}
+			fns := cm.ExportedFunctions()
+			for _, name := range Exports {
+				if _, ok := fns[name]; !ok {
+					t.Errorf("missing export %s", name)
+				}
+			}
+			for _, name := range OptionalExports {
+				if _, ok := fns[name]; ok != c.notary {
+					t.Errorf("export %s: present %v, want %v", name, ok, c.notary)
+				}
+			}
+			if m.HasNotary() != c.notary {
+				t.Errorf("HasNotary() = %v, want %v", m.HasNotary(), c.notary)
+			}
+			v, err := m.inst.ExportedFunction("sealcheck_abi_version").Call(context.Background())
+			if err != nil || uint32(v[0]) != ABIVersion {
+				t.Errorf("abi version %v %v", v, err)
+			}
+		})
+	}
+}
+
+// The Sigstore/cosign-only module has no Notary: LoadNotationPolicy says so (ErrNotSupported),
+// and a decide request with Notary signatures is refused, not decided without them.
+func TestSigstoreOnlyModuleRefusesNotary(t *testing.T) {
+	ctx := context.Background()
 	m := newModule(t)
-	c := m.CompiledModule()
-	if n := len(c.ImportedFunctions()); n != 0 {
-		t.Errorf("%d imported functions", n)
+	_, err := m.LoadNotationPolicy(ctx, NotationPolicyRequest{Policy: []byte("{}"), TrustStore: []TrustStoreEntry{{Store: "ca:acme", Certificates: []byte("x")}}})
+	if !errors.Is(err, ErrNotSupported) || !strings.Contains(err.Error(), "without Notary support") {
+		t.Errorf("LoadNotationPolicy: want ErrNotSupported naming Notary support, got %v", err)
 	}
-	if n := len(c.ImportedMemories()); n != 0 {
-		t.Errorf("%d imported memories", n)
+	ph, err := m.LoadPolicy(ctx, []byte(`{"default":[{"type":"insecureAcceptAnything"}]}`))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, ok := c.ExportedMemories()["memory"]; !ok {
-		t.Error("no exported memory")
+	req := DecideRequest{Reference: "registry.example.com/app:1", Manifest: []byte(`{"schemaVersion":2}`), Now: 1800000000}
+	if d, err := m.DecideImage(ctx, ph, req); err != nil || !d.Allowed {
+		t.Fatalf("without notarySignatures: want allowed, got %v %v", d, err)
 	}
-	fns := c.ExportedFunctions()
-	for _, name := range Exports {
-		if _, ok := fns[name]; !ok {
-			t.Errorf("missing export %s", name)
+	req.NotarySignatures = []NotarySignature{{MediaType: "application/jose+json", Envelope: []byte("{}")}}
+	for name, r := range map[string]any{"typed": req, "empty list": []byte(`{"reference":"r/a:1","manifest":"e30=","notarySignatures":[],"now":1800000000}`)} {
+		d, err := m.DecideImage(ctx, ph, r)
+		var se *Error
+		if !errors.As(err, &se) || se.Code != CodeInvalid || !strings.Contains(se.Message, "built without Notary support") {
+			t.Errorf("%s: want *Error code 2 (without Notary support), got %v %v", name, d, err)
 		}
-	}
-	v, err := m.inst.ExportedFunction("sealcheck_abi_version").Call(context.Background())
-	if err != nil || uint32(v[0]) != ABIVersion {
-		t.Errorf("abi version %v %v", v, err)
 	}
 }
 
@@ -282,6 +360,64 @@ func TestImageDecisions(t *testing.T) {
 	_, err = m.DecideImage(ctx, ph, []byte(`not json`))
 	if !errors.As(err, &se) || se.Code != CodeInvalid {
 		t.Errorf("non-JSON request: want *Error code 2, got %v", err)
+	}
+}
+
+// A Notary trust policy (ABI 1.1) decides notation's e2e evidence, as the C and Go bindings do,
+// in the Notary module ($SEALCHECK_CORE_NOTARY_WASM).
+func TestNotationPolicy(t *testing.T) {
+	v := vectors(t)
+	ctx := context.Background()
+	m := newNotaryModule(t)
+	e2e := filepath.Join(v, "notation-suite", "notation", "test", "e2e", "testdata")
+	const digest = "b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
+	const ref = "localhost:5000/e2e@sha256:" + digest
+	blob := func(layout, d string) []byte {
+		return mustRead(t, filepath.Join(e2e, "registry", "oci_layout", layout, "blobs", "sha256", d))
+	}
+	policy := mustRead(t, filepath.Join(e2e, "config", "trustpolicies", "trustpolicy.json"))
+	cert := mustRead(t, filepath.Join(e2e, "config", "localkeys", "e2e.crt"))
+	manifest := blob("e2e-valid-signature", digest)
+	valid := NotarySignature{MediaType: "application/jose+json", Envelope: blob("e2e-valid-signature", "c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50")}
+	invalid := NotarySignature{MediaType: "application/vnd.oci.image.layer.v1.tar", Envelope: blob("e2e-invalid-signature", "9a8decdf3775708f4eed16859f19561d730cad40b1af0dcfc37ac1e5f879a934")}
+
+	ph, err := m.LoadNotationPolicy(ctx, NotationPolicyRequest{Policy: policy, TrustStore: []TrustStoreEntry{{Store: "ca:e2e", Certificates: cert}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		sigs []NotarySignature
+		want bool
+	}{
+		{"e2e-valid-signature", []NotarySignature{valid}, true},
+		{"e2e-invalid-signature", []NotarySignature{invalid}, false},
+		{"unsigned", nil, false},
+	} {
+		d, err := m.DecideImage(ctx, ph, DecideRequest{Reference: ref, Manifest: manifest, NotarySignatures: c.sigs, Now: 1800000000})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if d.Allowed != c.want || (d.Code == CodeOK) != c.want {
+			t.Errorf("%s: want allowed=%v, got code %d: %s", c.name, c.want, d.Code, d.Decision)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		req  any
+		code uint32
+	}{
+		{"bad policy JSON", NotationPolicyRequest{Policy: []byte("{"), TrustStore: []TrustStoreEntry{{Store: "ca:e2e", Certificates: cert}}}, 7011},
+		{"unknown store type", NotationPolicyRequest{Policy: policy, TrustStore: []TrustStoreEntry{{Store: "xyz:e2e", Certificates: cert}}}, 7005},
+		{"garbage certificate", NotationPolicyRequest{Policy: policy, TrustStore: []TrustStoreEntry{{Store: "ca:e2e", Certificates: []byte("junk")}}}, 7011},
+		{"garbage CRL", NotationPolicyRequest{Policy: policy, TrustStore: []TrustStoreEntry{{Store: "ca:e2e", Certificates: cert}}, CRLs: [][]byte{[]byte("junk")}}, 7011},
+		{"malformed request", []byte(`{"policy":"e30="}`), 0},
+	} {
+		_, err := m.LoadNotationPolicy(ctx, c.req)
+		var se *Error
+		if !errors.As(err, &se) || se.Code != CodeInvalid || se.ErrorCode != c.code {
+			t.Errorf("%s: want *Error code 2, error code %d; got %#v", c.name, c.code, err)
+		}
 	}
 }
 

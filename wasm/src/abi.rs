@@ -12,8 +12,10 @@ use serde_json::{json, Value};
 
 use crate::api::{self, ApiError, CODE_INVALID_INPUT, CODE_OK};
 
-/// ABI version: major 1, minor 0.
-const ABI_VERSION: u32 = 0x0001_0000;
+/// ABI version: major 1, minor 1 (1.1: `sealcheck_notation_policy_load`, `notarySignatures`,
+/// with the `notation` feature; a module without it speaks 1.1 without them, and refuses
+/// `notarySignatures`).
+const ABI_VERSION: u32 = 0x0001_0001;
 const ALIGN: usize = 8;
 
 enum Loaded {
@@ -25,7 +27,7 @@ thread_local! {
     static HANDLES: RefCell<Vec<Option<Loaded>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The ABI version, `0x00010000`.
+/// The ABI version, `0x00010001`.
 #[unsafe(no_mangle)]
 pub extern "C" fn sealcheck_abi_version() -> u32 {
     ABI_VERSION
@@ -95,6 +97,19 @@ pub unsafe extern "C" fn sealcheck_root_load(ptr: u32, len: u32) -> u64 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_policy_load(ptr: u32, len: u32) -> u64 {
     match api::load_policy(unsafe { input(ptr, len) }) {
+        Ok(p) => store(Loaded::Policy(Box::new(p))),
+        Err(e) => output(&e.to_json()),
+    }
+}
+
+/// Loads a Notary trust policy with its trust store and CRLs (request: `wasm/ABI.md`), as a
+/// policy handle used as one from `sealcheck_policy_load`. Result as for roots. Only in a module
+/// built with the `notation` feature (`sealcheck_core_notary.wasm`): without it the export is
+/// absent, and hosts see that.
+#[cfg(feature = "notation")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_notation_policy_load(ptr: u32, len: u32) -> u64 {
+    match request(unsafe { input(ptr, len) }).and_then(|req| api::load_notation_policy_request(&req)) {
         Ok(p) => store(Loaded::Policy(Box::new(p))),
         Err(e) => output(&e.to_json()),
     }

@@ -2,6 +2,9 @@
 //! marshalling over the library's facade ([`sealcheck::verifier`]) and nothing more. The
 //! verification time always comes from the request (the host's clock); nothing here reads a
 //! clock, the filesystem or randomness.
+//!
+//! Notary Project signatures (trust policies, `notarySignatures`) are there only with the
+//! `notation` feature; without it a request naming them is refused, never ignored.
 
 use std::sync::Arc;
 
@@ -84,6 +87,71 @@ pub fn load_root(spec: &[u8]) -> Result<BundleVerifier, ApiError> {
 /// Compiles a containers-policy.json (key material inline).
 pub fn load_policy(json: &[u8]) -> Result<ImageVerifier, ApiError> {
     verifier::containers_policy(json, &NoFiles, &PROVIDER).map(|p| ImageVerifier::new(Arc::new(p), PROVIDER)).map_err(|e| ApiError::from(&e))
+}
+
+/// Compiles a Notary trust policy (`trustpolicy.json`, OCI document v1.0) with its trust store
+/// and CRLs, into the same policy type a containers policy compiles to.
+#[cfg(feature = "notation")]
+pub fn load_notation_policy(json: &[u8], trust_store: &[TrustStoreEntry], crls: &[PemField]) -> Result<ImageVerifier, ApiError> {
+    let certificates = trust_store.iter().map(|e| e.certificates.bytes("trustStore.certificates")).collect::<Result<Vec<_>, _>>()?;
+    let entries: Vec<(&str, &[u8])> = trust_store.iter().zip(&certificates).map(|(e, c)| (e.store.as_str(), c.as_slice())).collect();
+    let crls = crls.iter().map(|c| c.bytes("crls")).collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<String> = (0..crls.len()).map(|i| format!("crl {i}")).collect();
+    let files: Vec<(&str, &[u8])> = names.iter().map(String::as_str).zip(crls.iter().map(Vec::as_slice)).collect();
+    let load = || {
+        let store = verifier::notation_trust_store_from(&entries, &PROVIDER)?;
+        verifier::notation_policy(json, store, verifier::crls(&files)?)
+    };
+    load().map(|p| ImageVerifier::new(Arc::new(p), PROVIDER)).map_err(|e| ApiError::from(&e))
+}
+
+/// One entry of a Notary trust store: the certificates of one named store.
+#[cfg(feature = "notation")]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrustStoreEntry {
+    /// The store, `type:name`: `ca:acme`, `signingAuthority:acme` or `tsa:acme`.
+    pub store: String,
+    /// One or more certificates, PEM or DER.
+    pub certificates: PemField,
+}
+
+/// `sealcheck_notation_policy_load` request.
+#[cfg(feature = "notation")]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotationPolicyRequest {
+    /// `trustpolicy.json` (base64 text, or bytes): the document's own bytes, so that its digest
+    /// and its duplicate-key checks are the document's.
+    pub policy: BytesField,
+    /// The trust store.
+    pub trust_store: Vec<TrustStoreEntry>,
+    /// CRLs (DER, or PEM `X509 CRL`).
+    #[serde(default)]
+    pub crls: Vec<PemField>,
+}
+
+/// Compiles the Notary trust policy of a request.
+#[cfg(feature = "notation")]
+pub fn load_notation_policy_request(req: &NotationPolicyRequest) -> Result<ImageVerifier, ApiError> {
+    load_notation_policy(&b64("policy", &req.policy)?, &req.trust_store, &req.crls)
+}
+
+/// Certificates or CRLs: PEM text (a string holding `-----BEGIN`, which base64 never does),
+/// base64 text of PEM or DER, or raw bytes.
+#[cfg(feature = "notation")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct PemField(BytesField);
+
+#[cfg(feature = "notation")]
+impl PemField {
+    fn bytes(&self, field: &str) -> Result<Vec<u8>, ApiError> {
+        match &self.0 {
+            BytesField::Base64(s) if s.contains("-----BEGIN") => Ok(s.as_bytes().to_vec()),
+            other => b64(field, other),
+        }
+    }
 }
 
 /// Binary evidence: base64 text in JSON requests, or raw bytes (a JS `Uint8Array`).
@@ -198,8 +266,55 @@ pub struct DecideImageRequest {
     /// Sigstore bundles (JSON) found as referrers (base64 text, or bytes, each).
     #[serde(default)]
     pub bundles: Vec<BytesField>,
+    /// Notary Project signatures found as referrers of the manifest.
+    #[cfg(feature = "notation")]
+    #[serde(default)]
+    pub notary_signatures: Vec<NotarySignature>,
+    /// Without Notary support the field is refused when present (even empty or null): a Notary
+    /// signature must never be silently ignored.
+    #[cfg(not(feature = "notation"))]
+    #[serde(default, rename = "notarySignatures", deserialize_with = "without_notary")]
+    pub notary_signatures: (),
     /// Verification time, seconds since the epoch (required).
     pub now: f64,
+}
+
+/// The refusal of `notarySignatures` in a module built without Notary support.
+#[cfg(not(feature = "notation"))]
+pub const WITHOUT_NOTARY: &str = "notarySignatures: this module is built without Notary support (sealcheck_core_notary.wasm has it)";
+
+#[cfg(not(feature = "notation"))]
+fn without_notary<'de, D: serde::Deserializer<'de>>(_: D) -> Result<(), D::Error> {
+    Err(serde::de::Error::custom(WITHOUT_NOTARY))
+}
+
+/// A Notary Project signature: the one layer of a signature manifest whose subject is the
+/// manifest.
+#[cfg(feature = "notation")]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotarySignature {
+    /// The layer's media type: `application/jose+json` or `application/cose`.
+    pub media_type: String,
+    /// The layer's bytes, the envelope (base64 text, or bytes).
+    pub envelope: BytesField,
+}
+
+/// The core's in-memory evidence, plus one Notary item per signature, within the same bounds as
+/// a layout's.
+#[cfg(feature = "notation")]
+fn evidence(reference: &str, manifest: &[u8], sigs: &[&[u8]], bundles: &[&[u8]], notary: &[(&str, Vec<u8>)]) -> sealcheck::Result<sealcheck::ImageEvidence> {
+    let mut image = verifier::image_evidence(reference, Some(manifest), sigs, bundles)?;
+    let mut add = || -> sealcheck::Result<()> {
+        for (i, (media_type, envelope)) in notary.iter().enumerate() {
+            image.reserve((media_type.len() + envelope.len()) as u64)?;
+            let item = sealcheck::oci::EvidenceItem::Notary { media_type: (*media_type).to_string(), envelope: envelope.clone() };
+            image.push(item, format!("notary signature {i}"))?;
+        }
+        Ok(())
+    };
+    add().map_err(|e| e.loading(sealcheck::Input::ImageSource, "image evidence"))?;
+    Ok(image)
 }
 
 /// Decides for an image; `Ok` holds `{"code":0 or 1,"allowed":…,"decision":…}` (a denial is a
@@ -210,7 +325,14 @@ pub fn decide_image(policy: &ImageVerifier, req: &DecideImageRequest) -> Result<
     let bundles = req.bundles.iter().map(|b| b64("bundles", b)).collect::<Result<Vec<_>, _>>()?;
     let sigs: Vec<&[u8]> = signatures.iter().map(Vec::as_slice).collect();
     let buns: Vec<&[u8]> = bundles.iter().map(Vec::as_slice).collect();
-    let image = verifier::image_evidence(&req.reference, Some(&manifest), &sigs, &buns).map_err(|e| ApiError::from(&e))?;
+    #[cfg(feature = "notation")]
+    let image = {
+        let notary = req.notary_signatures.iter().map(|n| Ok((n.media_type.as_str(), b64("notarySignatures", &n.envelope)?))).collect::<Result<Vec<_>, ApiError>>()?;
+        evidence(&req.reference, &manifest, &sigs, &buns, &notary)
+    };
+    #[cfg(not(feature = "notation"))]
+    let image = verifier::image_evidence(&req.reference, Some(&manifest), &sigs, &buns);
+    let image = image.map_err(|e| ApiError::from(&e))?;
     let d = policy.decide(&image, now(req.now)?);
     Ok(json!({"code": if d.allowed { CODE_OK } else { CODE_REJECTED }, "allowed": d.allowed, "decision": d}))
 }

@@ -66,6 +66,24 @@ impl Policy {
     pub fn from_containers_policy_json(json: &str) -> Result<Policy, JsValue> {
         api::load_policy(json.as_bytes()).map(|inner| Policy { inner }).map_err(|e| js_error(&e))
     }
+
+    /// Compiles a Notary trust policy (`trustpolicy.json` text) with its trust store,
+    /// `[{store: "ca:acme", certificates}]` (`store` is `type:name` with type `ca`,
+    /// `signingAuthority` or `tsa`; `certificates` PEM or DER as a `Uint8Array`, PEM text, or
+    /// base64), and optional CRLs (the same forms). Decides images as a containers policy does
+    /// (`decideImage`, with `notarySignatures`). Throws `SealcheckError` (`code` 2) when
+    /// anything does not load.
+    #[cfg(feature = "notation")]
+    #[wasm_bindgen(js_name = fromNotationPolicyJson)]
+    pub fn from_notation_policy_json(
+        json: &str,
+        #[wasm_bindgen(js_name = trustStore, unchecked_param_type = "Array<{store: string, certificates: Uint8Array | string}>")] trust_store: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Array<Uint8Array | string> | undefined")] crls: JsValue,
+    ) -> Result<Policy, JsValue> {
+        let store: Vec<api::TrustStoreEntry> = request(trust_store)?;
+        let crls: Option<Vec<api::PemField>> = request(crls)?;
+        api::load_notation_policy(json.as_bytes(), &store, &crls.unwrap_or_default()).map(|inner| Policy { inner }).map_err(|e| js_error(&e))
+    }
 }
 
 /// Verifies a Sigstore bundle. Request: `{bundle, artifact | artifactDigest,
@@ -78,7 +96,8 @@ pub fn verify_bundle(root: &TrustRoot, req: JsValue) -> Result<JsValue, JsValue>
     plain(&v["result"])
 }
 
-/// Decides whether an image may run. Request: `{reference, manifest, signatures, bundles, now}`.
+/// Decides whether an image may run. Request: `{reference, manifest, signatures, bundles,
+/// notarySignatures: [{mediaType, envelope}], now}`.
 /// Returns `{allowed, decision}`; throws `SealcheckError` on invalid input.
 #[wasm_bindgen(js_name = decideImage)]
 pub fn decide_image(policy: &Policy, req: JsValue) -> Result<JsValue, JsValue> {

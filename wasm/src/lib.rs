@@ -1,7 +1,9 @@
 //! sealcheck for WebAssembly, in two shapes from one source: the import-free core module
 //! (`wasm32-unknown-unknown`, default features; ABI in `wasm/ABI.md`) and, with the `bindgen`
 //! feature, a wasm-bindgen package for JavaScript, which verifies with Node's crypto when it runs
-//! in Node (`host`). Both are thin layers over [`api`], itself a thin layer over the same core as
+//! in Node (`host`). Notary Project signatures need the `notation` feature (`bindgen` implies
+//! it): the default core module is Sigstore/cosign only, within its size budget, and
+//! `--features notation` builds `sealcheck_core_notary.wasm`. Both are thin layers over [`api`], itself a thin layer over the same core as
 //! the CLI and the C ABI.
 
 pub mod api;

@@ -1,5 +1,7 @@
-// The import-free core module instantiated with an empty import object, verifying one
-// conformance bundle through the raw ABI (wasm/ABI.md). Run: node --test wasm/tests/
+// The import-free core module (Sigstore/cosign only, wasm/dist/sealcheck_core.wasm) instantiated
+// with an empty import object, verifying one conformance bundle through the raw ABI
+// (wasm/ABI.md); it has no Notary support and says so. The Notary module
+// (sealcheck_core_notary.wasm) is tested in notation.test.mjs. Run: node --test wasm/tests/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -39,13 +41,41 @@ function withInput(x, bytes, f) {
 test('the core module has no imports and the documented exports', async () => {
   const { x, module } = await instantiate();
   assert.deepEqual(WebAssembly.Module.imports(module), []);
-  assert.equal(x.sealcheck_abi_version(), 0x00010000);
+  assert.equal(x.sealcheck_abi_version(), 0x00010001);
 });
 
 test('the core module is at most 400 KiB gzipped', () => {
   const gz = gzipSync(readFileSync(wasmPath), { level: 9 }).length;
   console.log(`core module: ${readFileSync(wasmPath).length} bytes, ${gz} gzipped`);
   assert.ok(gz <= 400 * 1024, `${gz} bytes gzipped`);
+});
+
+test('the core module has no Notary support: no Notary export, notarySignatures refused', async () => {
+  const { x, module } = await instantiate();
+  const exports = WebAssembly.Module.exports(module).map((e) => e.name);
+  assert.ok(exports.includes('sealcheck_decide_image'), exports.join(' '));
+  assert.ok(!exports.includes('sealcheck_notation_policy_load'), 'sealcheck_core.wasm exports sealcheck_notation_policy_load');
+  assert.equal(x.sealcheck_notation_policy_load, undefined);
+  const json = (v) => Buffer.from(JSON.stringify(v));
+  const policy = withInput(x, json({ default: [{ type: 'insecureAcceptAnything' }] }), (p, n) => call(x, x.sealcheck_policy_load, p, n));
+  assert.equal(policy.code, 0, JSON.stringify(policy));
+  const manifest = Buffer.from('{"schemaVersion":2}').toString('base64');
+  const decide = (req) => withInput(x, json(req), (p, n) => call(x, x.sealcheck_decide_image, policy.handle, p, n));
+  const base = { reference: 'registry.example.com/app:1', manifest, now: 1800000000 };
+  assert.equal(decide(base).code, 0, 'the same request without notarySignatures is decided');
+  // Present at all (signatures, an empty list, null): refused, never ignored.
+  for (const notarySignatures of [[{ mediaType: 'application/jose+json', envelope: 'e30=' }], [], null]) {
+    const out = decide({ ...base, notarySignatures });
+    assert.equal(out.code, 2, JSON.stringify(out));
+    assert.equal(out.allowed, undefined);
+    assert.equal(out.error.kind, 'Request');
+    assert.match(out.error.message, /this module is built without Notary support/);
+  }
+  // A containers policy naming a Notary requirement does not load either.
+  const notary = withInput(x, json({ default: [{ type: 'sealcheckNotarySigned', signatureVerification: { level: 'strict' }, trustStores: ['ca:acme'], trustedIdentities: ['*'] }] }),
+    (p, n) => call(x, x.sealcheck_policy_load, p, n));
+  assert.equal(notary.code, 2, JSON.stringify(notary));
+  x.sealcheck_handle_free(policy.handle);
 });
 
 test('verifies a keyless bundle with an empty import object', async () => {

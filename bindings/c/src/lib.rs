@@ -680,8 +680,9 @@ pub unsafe extern "C" fn sealcheck_verifier_verify_bundle_with_key(
 
 // ---- image decisions ---------------------------------------------------------------------
 
-/// A compiled containers-policy.json (the files it names were read when it was made).
-/// Immutable; shareable across threads.
+/// A compiled image policy: a containers-policy.json (`sealcheck_policy_new`; the files it names
+/// were read when it was made) or a Notary trust policy with its trust store and CRLs
+/// (`sealcheck_notation_policy_new*`). Immutable; shareable across threads.
 pub struct sealcheck_policy {
     _private: [u8; 0],
 }
@@ -712,6 +713,132 @@ pub unsafe extern "C" fn sealcheck_policy_new(
     })
 }
 
+/// One Notary trust store entry: the certificates of one named store, as a trust store
+/// directory holds them in `x509/<type>/<name>/` (one file's worth; several entries may name the
+/// same store).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct sealcheck_trust_store_entry {
+    /// The store, `type:name` (UTF-8): `ca:acme`, `signingAuthority:acme` or `tsa:acme`.
+    pub store: sealcheck_bytes,
+    /// One or more certificates, PEM or DER.
+    pub certificates: sealcheck_bytes,
+}
+
+/// A Notary signature found for an image: the one layer of its signature manifest.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct sealcheck_notary_signature {
+    /// The layer's media type (UTF-8): `application/jose+json` or `application/cose`.
+    pub media_type: sealcheck_bytes,
+    /// The layer's bytes (the signature envelope).
+    pub envelope: sealcheck_bytes,
+}
+
+/// Borrows `n` items of a C array, at most `max` of them.
+unsafe fn array<'a, T>(ptr: *const T, n: usize, max: usize) -> Result<&'a [T], sealcheck_result> {
+    if n > max {
+        return Err(sealcheck_result::SEALCHECK_RESULT_LIMIT_EXCEEDED);
+    }
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER);
+    }
+    // SAFETY: the caller guarantees `ptr` points to `n` items for the call.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, n) })
+}
+
+/// CRL files (DER or PEM), named `crl N` in errors, each borrowed for the call.
+unsafe fn crl_files<'a>(crls: *const sealcheck_bytes, n: usize) -> Result<Vec<(String, &'a [u8])>, sealcheck_result> {
+    let files = unsafe { views(crls, n, sealcheck::limits::MAX_TRUST_STORE_CERTIFICATES) }?;
+    Ok(files.into_iter().enumerate().map(|(i, b)| (format!("crl {i}"), b)).collect())
+}
+
+/// Compiles a Notary trust policy and makes the policy handle, as `sealcheck_policy_new` does
+/// for a containers policy.
+unsafe fn notation_out(
+    json: &[u8],
+    store: Result<sealcheck::notation::truststore::TrustStore, Error>,
+    crls: &[(String, &[u8])],
+    out_policy: *mut *mut sealcheck_policy,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    let named: Vec<(&str, &[u8])> = crls.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+    let policy = store.and_then(|store| Ok((store, verifier::crls(&named)?))).and_then(|(store, crls)| verifier::notation_policy(json, store, crls));
+    match policy {
+        Ok(p) => unsafe { out(out_policy, new_handle::<sealcheck_policy>(ImageVerifier::new(Arc::new(p), PROVIDER))) },
+        Err(e) => unsafe { fail(&e, out_error) },
+    }
+}
+
+/// Compiles a Notary trust policy (`trustpolicy.json`, OCI document v1.0) with the trust store
+/// given in memory (`n_entries` entries, each a store `type:name` and its PEM or DER
+/// certificates) and `n_crls` CRLs (DER or PEM `X509 CRL`; may be NULL with 0). The policy handle
+/// is used as one from `sealcheck_policy_new`: images are decided with `sealcheck_policy_decide*`
+/// (Notary signatures come from an OCI layout, or are passed to
+/// `sealcheck_policy_decide_with_notary`). A policy, certificate or CRL that does not load is
+/// `SEALCHECK_RESULT_POLICY_INVALID`, a store not named `type:name` with a known type
+/// `SEALCHECK_RESULT_INVALID_PARAMETER`; `*out_error` (if not NULL) receives the detail.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_notation_policy_new(
+    policy_json: *const u8,
+    policy_json_len: usize,
+    entries: *const sealcheck_trust_store_entry,
+    n_entries: usize,
+    crls: *const sealcheck_bytes,
+    n_crls: usize,
+    out_policy: *mut *mut sealcheck_policy,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| {
+        if out_policy.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let json = try_ffi!(unsafe { slice(policy_json, policy_json_len) });
+        let list = try_ffi!(unsafe { array(entries, n_entries, sealcheck::limits::MAX_TRUST_STORE_CERTIFICATES) });
+        let mut store: Vec<(&str, &[u8])> = Vec::with_capacity(list.len());
+        for e in list {
+            let name = try_ffi!(unsafe { text(e.store.data, e.store.len) });
+            store.push((name, try_ffi!(unsafe { slice(e.certificates.data, e.certificates.len) })));
+        }
+        let crls = try_ffi!(unsafe { crl_files(crls, n_crls) });
+        unsafe { notation_out(json, verifier::notation_trust_store_from(&store, &PROVIDER), &crls, out_policy, out_error) }
+    })
+}
+
+/// Compiles a Notary trust policy with the trust store directory `trust_store_dir` (notation's
+/// `truststore`: `x509/{ca,signingAuthority,tsa}/<name>/*`) and CRLs, as
+/// `sealcheck_notation_policy_new`. An empty path is `SEALCHECK_RESULT_INVALID_PARAMETER`; a
+/// directory that does not exist or cannot be read is `SEALCHECK_RESULT_POLICY_INVALID`, with the
+/// detail (kind `NotFound`, `Io`, …) in `*out_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_notation_policy_new_dir(
+    policy_json: *const u8,
+    policy_json_len: usize,
+    trust_store_dir: *const u8,
+    trust_store_dir_len: usize,
+    crls: *const sealcheck_bytes,
+    n_crls: usize,
+    out_policy: *mut *mut sealcheck_policy,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| {
+        if out_policy.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let json = try_ffi!(unsafe { slice(policy_json, policy_json_len) });
+        let dir = try_ffi!(unsafe { text(trust_store_dir, trust_store_dir_len) });
+        if dir.is_empty() {
+            // An empty path would mean the current directory.
+            return sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER;
+        }
+        let crls = try_ffi!(unsafe { crl_files(crls, n_crls) });
+        unsafe { notation_out(json, verifier::notation_trust_store(std::path::Path::new(dir), &PROVIDER), &crls, out_policy, out_error) }
+    })
+}
+
 /// Frees a policy. NULL (and an already freed policy) is accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sealcheck_policy_free(p: *mut sealcheck_policy) {
@@ -724,6 +851,57 @@ unsafe fn decision_out(d: sealcheck::Decision, out_allowed: *mut bool, out_recor
     unsafe {
         out(out_allowed, d.allowed);
         out(out_record, buffer(json))
+    }
+}
+
+/// Evidence the caller fetched, with its Notary signatures (media type, envelope): the core's
+/// in-memory evidence, plus one Notary item per signature, within the same bounds as a layout's.
+fn evidence(reference: &str, manifest: &[u8], sigs: &[&[u8]], bundles: &[&[u8]], notary: &[(&str, &[u8])]) -> Result<sealcheck::ImageEvidence, Error> {
+    let mut image = verifier::image_evidence(reference, (!manifest.is_empty()).then_some(manifest), sigs, bundles)?;
+    let add = |image: &mut sealcheck::ImageEvidence| -> Result<(), Error> {
+        for (i, (media_type, envelope)) in notary.iter().enumerate() {
+            image.reserve((media_type.len() + envelope.len()) as u64)?;
+            let item = sealcheck::oci::EvidenceItem::Notary { media_type: (*media_type).to_string(), envelope: envelope.to_vec() };
+            image.push(item, format!("notary signature {i}"))?;
+        }
+        Ok(())
+    };
+    add(&mut image).map_err(|e| e.loading(sealcheck::Input::ImageSource, "image evidence"))?;
+    Ok(image)
+}
+
+/// The shared body of `sealcheck_policy_decide` and `sealcheck_policy_decide_with_notary`
+/// (their parameters, the `(pointer, length)` pairs grouped).
+#[allow(clippy::too_many_arguments)]
+unsafe fn decide_in_memory(
+    p: *const sealcheck_policy,
+    reference: (*const u8, usize),
+    manifest: (*const u8, usize),
+    signatures: (*const sealcheck_bytes, usize),
+    bundles: (*const sealcheck_bytes, usize),
+    notary: (*const sealcheck_notary_signature, usize),
+    now: i64,
+    out_allowed: *mut bool,
+    out_record: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    let p = try_ffi!(unsafe { handle(p) });
+    if out_allowed.is_null() || out_record.is_null() {
+        return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+    }
+    let reference = try_ffi!(unsafe { text(reference.0, reference.1) });
+    let manifest = try_ffi!(unsafe { slice(manifest.0, manifest.1) });
+    let max = sealcheck::limits::MAX_IMAGE_SIGNATURES;
+    let sigs = try_ffi!(unsafe { views(signatures.0, signatures.1, 2 * max) });
+    let bundles = try_ffi!(unsafe { views(bundles.0, bundles.1, max) });
+    let mut notaries: Vec<(&str, &[u8])> = Vec::with_capacity(notary.1.min(max));
+    for n in try_ffi!(unsafe { array(notary.0, notary.1, max) }) {
+        let media_type = try_ffi!(unsafe { text(n.media_type.data, n.media_type.len) });
+        notaries.push((media_type, try_ffi!(unsafe { slice(n.envelope.data, n.envelope.len) })));
+    }
+    match evidence(reference, manifest, &sigs, &bundles, &notaries) {
+        Ok(image) => unsafe { decision_out(p.decide(&image, UnixTime::from_secs(now)), out_allowed, out_record) },
+        Err(e) => unsafe { fail(&e, out_error) },
     }
 }
 
@@ -748,20 +926,56 @@ pub unsafe extern "C" fn sealcheck_policy_decide(
     out_record: *mut *mut sealcheck_buffer,
     out_error: *mut *mut sealcheck_buffer,
 ) -> sealcheck_result {
-    guard(|| {
-        let p = try_ffi!(unsafe { handle(p) });
-        if out_allowed.is_null() || out_record.is_null() {
-            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
-        }
-        let reference = try_ffi!(unsafe { text(reference, reference_len) });
-        let manifest = try_ffi!(unsafe { slice(manifest, manifest_len) });
-        let max = sealcheck::limits::MAX_IMAGE_SIGNATURES;
-        let sigs = try_ffi!(unsafe { views(signatures, signatures_len, 2 * max) });
-        let bundles = try_ffi!(unsafe { views(bundles, bundles_len, max) });
-        match verifier::image_evidence(reference, (!manifest.is_empty()).then_some(manifest), &sigs, &bundles) {
-            Ok(image) => unsafe { decision_out(p.decide(&image, UnixTime::from_secs(now)), out_allowed, out_record) },
-            Err(e) => unsafe { fail(&e, out_error) },
-        }
+    guard(|| unsafe {
+        decide_in_memory(
+            p,
+            (reference, reference_len),
+            (manifest, manifest_len),
+            (signatures, signatures_len),
+            (bundles, bundles_len),
+            (std::ptr::null(), 0),
+            now,
+            out_allowed,
+            out_record,
+            out_error,
+        )
+    })
+}
+
+/// `sealcheck_policy_decide`, with the Notary signatures found for the image as well
+/// (`notary_len` of them, each the layer media type and envelope of a signature manifest whose
+/// subject is the manifest; may be NULL with 0). Results as `sealcheck_policy_decide`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_policy_decide_with_notary(
+    p: *const sealcheck_policy,
+    reference: *const u8,
+    reference_len: usize,
+    manifest: *const u8,
+    manifest_len: usize,
+    signatures: *const sealcheck_bytes,
+    signatures_len: usize,
+    bundles: *const sealcheck_bytes,
+    bundles_len: usize,
+    notary: *const sealcheck_notary_signature,
+    notary_len: usize,
+    now: i64,
+    out_allowed: *mut bool,
+    out_record: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| unsafe {
+        decide_in_memory(
+            p,
+            (reference, reference_len),
+            (manifest, manifest_len),
+            (signatures, signatures_len),
+            (bundles, bundles_len),
+            (notary, notary_len),
+            now,
+            out_allowed,
+            out_record,
+            out_error,
+        )
     })
 }
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sealcheck.h"
 
@@ -186,12 +188,230 @@ static void test_images(void) {
         "NULL policy");
 }
 
+/* ---- Notary: a trust policy and trust store compiled into the same policy handle ---- */
+
+#define E2E "notation-suite/notation/test/e2e/testdata"
+#define E2E_LAYOUT E2E "/registry/oci_layout"
+#define E2E_DIGEST "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
+#define E2E_REF "localhost:5000/e2e@" E2E_DIGEST
+
+static sealcheck_policy *notation_policy;
+
+static bool contains(const sealcheck_buffer *b, const char *s) {
+  return b != NULL && memmem(sealcheck_buffer_data(b), sealcheck_buffer_len(b), s, strlen(s)) != NULL;
+}
+
+static sealcheck_result notation_new(const char *json, size_t json_len, const char *store, const file_t *certs, const sealcheck_bytes *crls,
+                                     size_t n_crls, sealcheck_policy **out, sealcheck_buffer **detail) {
+  sealcheck_trust_store_entry e = {{(const uint8_t *)store, strlen(store)}, {certs->data, certs->len}};
+  return sealcheck_notation_policy_new((const uint8_t *)json, json_len, &e, 1, crls, n_crls, out, detail);
+}
+
+/* Decides an e2e layout (by its tag v1) with `p`. */
+static sealcheck_result decide_layout(const sealcheck_policy *p, const char *layout, bool *allowed, sealcheck_buffer **record) {
+  char path[4096];
+  int n = snprintf(path, sizeof path, "%s/%s/%s:v1", vectors, E2E_LAYOUT, layout);
+  return sealcheck_policy_decide_oci_layout(p, (const uint8_t *)E2E_REF, strlen(E2E_REF), (const uint8_t *)path, (size_t)n, NOW, allowed, record,
+                                            NULL);
+}
+
+/* Decides in-memory evidence: the e2e manifest and one Notary signature. */
+static sealcheck_result decide_notary(const sealcheck_policy *p, const file_t *manifest, const char *media_type, const file_t *envelope,
+                                      bool *allowed, sealcheck_buffer **record) {
+  sealcheck_notary_signature sig = {{(const uint8_t *)media_type, strlen(media_type)}, {envelope->data, envelope->len}};
+  return sealcheck_policy_decide_with_notary(p, (const uint8_t *)E2E_REF, strlen(E2E_REF), manifest->data, manifest->len, NULL, 0, NULL, 0, &sig,
+                                             1, NOW, allowed, record, NULL);
+}
+
+static void test_notation(void) {
+  file_t json = slurp(vectors, E2E "/config/trustpolicies/trustpolicy.json");
+  file_t cert = slurp(vectors, E2E "/config/localkeys/e2e.crt");
+  file_t other_cert = slurp(vectors, E2E "/config/localkeys/new_e2e.crt");
+  file_t manifest = slurp(vectors, E2E_LAYOUT "/e2e-valid-signature/blobs/sha256/b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9");
+  file_t envelope = slurp(vectors, E2E_LAYOUT "/e2e-valid-signature/blobs/sha256/c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50");
+  file_t bad_envelope = slurp(vectors, E2E_LAYOUT "/e2e-invalid-signature/blobs/sha256/9a8decdf3775708f4eed16859f19561d730cad40b1af0dcfc37ac1e5f879a934");
+
+  sealcheck_result r = notation_new((const char *)json.data, json.len, "ca:e2e", &cert, NULL, 0, &notation_policy, NULL);
+  CHECK(r == SEALCHECK_RESULT_OK && notation_policy != NULL, "notation policy: %u %s", r, msg(r));
+
+  /* OCI layouts: the signature is found as a referrer. */
+  bool allowed = false;
+  sealcheck_buffer *record = NULL;
+  r = decide_layout(notation_policy, "e2e-valid-signature", &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && allowed, "e2e-valid-signature allowed: %u %s", r, msg(r));
+  CHECK(contains(record, "\"format\":\"notary\""), "the record names the Notary signature");
+  sealcheck_buffer_free(record);
+  allowed = true;
+  record = NULL;
+  r = decide_layout(notation_policy, "e2e-invalid-signature", &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "e2e-invalid-signature denied: %u %s", r, msg(r));
+  CHECK(contains(record, "integrity"), "the record names the failed validation");
+  sealcheck_buffer_free(record);
+  allowed = true;
+  record = NULL;
+  r = decide_layout(notation_policy, "e2e", &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "unsigned e2e denied: %u %s", r, msg(r));
+  CHECK(contains(record, "no Notary signatures"), "the record says there is none");
+  sealcheck_buffer_free(record);
+
+  /* The same evidence in memory. */
+  allowed = false;
+  record = NULL;
+  r = decide_notary(notation_policy, &manifest, "application/jose+json", &envelope, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && allowed, "in-memory valid envelope allowed: %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  allowed = true;
+  record = NULL;
+  r = decide_notary(notation_policy, &manifest, "application/vnd.oci.image.layer.v1.tar", &bad_envelope, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "in-memory invalid signature denied: %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  allowed = true;
+  record = NULL;
+  r = decide_notary(notation_policy, &manifest, "application/cose", &envelope, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "a JWS envelope labelled COSE denied: %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  allowed = true;
+  record = NULL;
+  r = decide_notary(notation_policy, &other_manifest, "application/jose+json", &envelope, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "the envelope for another manifest denied: %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  allowed = true;
+  record = NULL;
+  r = sealcheck_policy_decide(notation_policy, (const uint8_t *)E2E_REF, strlen(E2E_REF), manifest.data, manifest.len, NULL, 0, NULL, 0, NOW,
+                              &allowed, &record, NULL);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "no Notary signature given: denied: %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  /* Evidence of one kind never satisfies the other's policy. */
+  allowed = true;
+  record = NULL;
+  r = decide_notary(shared_policy, &manifest, "application/jose+json", &envelope, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed, "a containers policy ignores Notary signatures: %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  {
+    const char *ref = "192.168.64.2:5000/cosign-signed-single-sample";
+    sealcheck_bytes sig = {img_signature.data, img_signature.len};
+    allowed = true;
+    record = NULL;
+    r = sealcheck_policy_decide(notation_policy, (const uint8_t *)ref, strlen(ref), img_manifest.data, img_manifest.len, &sig, 1, NULL, 0, NOW, &allowed,
+                                &record, NULL);
+    CHECK(r == SEALCHECK_RESULT_OK && !allowed, "a Notary policy ignores cosign signatures: %u %s", r, msg(r));
+    sealcheck_buffer_free(record);
+  }
+  /* Another trust anchor: loads, and denies. */
+  sealcheck_policy *p = NULL;
+  r = notation_new((const char *)json.data, json.len, "ca:e2e", &other_cert, NULL, 0, &p, NULL);
+  CHECK(r == SEALCHECK_RESULT_OK, "policy with another anchor: %u %s", r, msg(r));
+  allowed = true;
+  record = NULL;
+  r = decide_layout(p, "e2e-valid-signature", &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && !allowed && contains(record, "authenticity"), "wrong anchor denied (authenticity): %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  sealcheck_policy_free(p);
+
+  /* The trust store as a directory: x509/ca/e2e/e2e.crt. */
+  char dir[] = "/tmp/sealcheck-truststore-XXXXXX";
+  char path[4096];
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  const char *parts[] = {"/x509", "/x509/ca", "/x509/ca/e2e"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s%s", dir, parts[i]);
+    CHECK(mkdir(path, 0700) == 0, "mkdir %s", path);
+  }
+  snprintf(path, sizeof path, "%s/x509/ca/e2e/e2e.crt", dir);
+  FILE *fp = fopen(path, "wb");
+  CHECK(fp != NULL && fwrite(cert.data, 1, cert.len, fp) == cert.len, "write %s", path);
+  if (fp) fclose(fp);
+  p = NULL;
+  r = sealcheck_notation_policy_new_dir(json.data, json.len, (const uint8_t *)dir, strlen(dir), NULL, 0, &p, NULL);
+  CHECK(r == SEALCHECK_RESULT_OK && p != NULL, "notation policy with a trust store directory: %u %s", r, msg(r));
+  allowed = false;
+  record = NULL;
+  r = decide_layout(p, "e2e-valid-signature", &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_OK && allowed, "e2e-valid-signature allowed (directory store): %u %s", r, msg(r));
+  sealcheck_buffer_free(record);
+  sealcheck_policy_free(p);
+  unlink(path);
+  for (int i = 2; i >= 0; i--) {
+    snprintf(path, sizeof path, "%s%s", dir, parts[i]);
+    rmdir(path);
+  }
+  rmdir(dir);
+  p = NULL;
+  sealcheck_buffer *detail = NULL;
+  r = sealcheck_notation_policy_new_dir(json.data, json.len, (const uint8_t *)dir, strlen(dir), NULL, 0, &p, &detail);
+  CHECK(r == SEALCHECK_RESULT_POLICY_INVALID && p == NULL && contains(detail, "\"kind\":\"NotFound\""), "a missing trust store directory: %u %s", r,
+        msg(r));
+  sealcheck_buffer_free(detail);
+  CHECK(sealcheck_notation_policy_new_dir(json.data, json.len, (const uint8_t *)"", 0, NULL, 0, &p, NULL) == SEALCHECK_RESULT_INVALID_PARAMETER,
+        "an empty trust store path");
+
+  /* Inputs that do not load. */
+  detail = NULL;
+  r = notation_new("{", 1, "ca:e2e", &cert, NULL, 0, &p, &detail);
+  CHECK(r == SEALCHECK_RESULT_POLICY_INVALID && p == NULL && contains(detail, "trustpolicy.json"), "bad policy JSON: %u %s", r, msg(r));
+  sealcheck_buffer_free(detail);
+  detail = NULL;
+  r = notation_new((const char *)json.data, json.len, "xyz:e2e", &cert, NULL, 0, &p, &detail);
+  CHECK(r == SEALCHECK_RESULT_INVALID_PARAMETER && p == NULL && contains(detail, "type:name"), "unknown store type: %u %s", r, msg(r));
+  sealcheck_buffer_free(detail);
+  r = notation_new((const char *)json.data, json.len, "e2e", &cert, NULL, 0, &p, NULL);
+  CHECK(r == SEALCHECK_RESULT_INVALID_PARAMETER && p == NULL, "store without a type: %u %s", r, msg(r));
+  r = notation_new((const char *)json.data, json.len, "ca:bad/name", &cert, NULL, 0, &p, NULL);
+  CHECK(r == SEALCHECK_RESULT_POLICY_INVALID && p == NULL, "invalid store name: %u %s", r, msg(r));
+  /* A store the policy names but the trust store lacks: the policy does not load, or (as
+   * notation-go finds it missing when verifying) denies. Either way nothing is allowed. */
+  r = notation_new((const char *)json.data, json.len, "ca:other", &cert, NULL, 0, &p, NULL);
+  CHECK(r == SEALCHECK_RESULT_OK || (r == SEALCHECK_RESULT_POLICY_INVALID && p == NULL), "policy naming a store not given: %u %s", r, msg(r));
+  if (r == SEALCHECK_RESULT_OK) {
+    allowed = true;
+    record = NULL;
+    r = decide_layout(p, "e2e-valid-signature", &allowed, &record);
+    CHECK(r == SEALCHECK_RESULT_OK && !allowed, "the store the policy names is missing: denied: %u %s", r, msg(r));
+    sealcheck_buffer_free(record);
+    sealcheck_policy_free(p);
+    p = NULL;
+  }
+  file_t junk_cert = {(uint8_t *)"not a certificate", 17};
+  r = notation_new((const char *)json.data, json.len, "ca:e2e", &junk_cert, NULL, 0, &p, NULL);
+  CHECK(r == SEALCHECK_RESULT_POLICY_INVALID && p == NULL, "garbage certificate: %u %s", r, msg(r));
+  sealcheck_bytes junk_crl = {(const uint8_t *)"not a CRL", 9};
+  detail = NULL;
+  r = notation_new((const char *)json.data, json.len, "ca:e2e", &cert, &junk_crl, 1, &p, &detail);
+  CHECK(r == SEALCHECK_RESULT_POLICY_INVALID && p == NULL && contains(detail, "crl 0"), "garbage CRL: %u %s", r, msg(r));
+  sealcheck_buffer_free(detail);
+  r = notation_new((const char *)json.data, json.len, "\xff:e2e", &cert, NULL, 0, &p, NULL);
+  CHECK(r == SEALCHECK_RESULT_INVALID_UTF8 && p == NULL, "non-UTF-8 store name: %u %s", r, msg(r));
+  CHECK(sealcheck_notation_policy_new(json.data, json.len, NULL, 1, NULL, 0, &p, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL entries with a count");
+  CHECK(sealcheck_notation_policy_new(json.data, json.len, NULL, 0, NULL, 1, &p, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL CRLs with a count");
+  CHECK(notation_new((const char *)json.data, json.len, "ca:e2e", &cert, NULL, 0, NULL, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL out");
+  allowed = true;
+  record = NULL;
+  r = decide_notary(notation_policy, &manifest, "\xff", &envelope, &allowed, &record);
+  CHECK(r == SEALCHECK_RESULT_INVALID_UTF8 && record == NULL, "non-UTF-8 media type: %u %s", r, msg(r));
+  CHECK(sealcheck_policy_decide_with_notary(notation_policy, (const uint8_t *)E2E_REF, strlen(E2E_REF), manifest.data, manifest.len, NULL, 0, NULL, 0,
+                                            NULL, 1, NOW, &allowed, &record, NULL) == SEALCHECK_RESULT_NULL_PARAMETER,
+        "NULL Notary signatures with a count");
+  CHECK(sealcheck_policy_decide_with_notary(notation_policy, (const uint8_t *)E2E_REF, strlen(E2E_REF), manifest.data, manifest.len, NULL, 0, NULL, 0,
+                                            NULL, 1001, NOW, &allowed, &record, NULL) == SEALCHECK_RESULT_LIMIT_EXCEEDED,
+        "too many Notary signatures");
+
+  free(json.data);
+  free(cert.data);
+  free(other_cert.data);
+  free(manifest.data);
+  free(envelope.data);
+  free(bad_envelope.data);
+}
+
 static void *worker(void *arg) {
   (void)arg;
   for (int i = 0; i < 20; i++) {
     bool allowed = false;
     sealcheck_buffer *record = NULL;
     if (decide(&img_manifest, &allowed, &record) != SEALCHECK_RESULT_OK || !allowed) return (void *)1;
+    sealcheck_buffer_free(record);
+    record = NULL;
+    if (decide_layout(notation_policy, "e2e-valid-signature", &allowed, &record) != SEALCHECK_RESULT_OK || !allowed) return (void *)2;
     sealcheck_buffer_free(record);
   }
   return NULL;
@@ -264,11 +484,13 @@ int main(int argc, char **argv) {
   } else {
     test_bundles();
     test_images();
+    test_notation();
     test_threads();
     test_wrong_handles();
   }
 
   sealcheck_policy_free(shared_policy);
+  sealcheck_policy_free(notation_policy);
   free(img_manifest.data);
   free(img_signature.data);
   free(other_manifest.data);
