@@ -21,6 +21,7 @@
 # notation_trustpolicy  trust policy documents (JSON with trustPolicies)
 # audit_log        short audit logs, hash-chained as sealcheck writes them (generated here), and
 #                  broken copies of them
+# native_policy    the README's native policy example, revocation lists, and generated variants
 # cluster_image_policy  generated ClusterImagePolicy streams (no vector has one): every field the
 #                  adapter reads or refuses, YAML and JSON, and glob/name pairs for the matcher
 set -euo pipefail
@@ -33,7 +34,7 @@ import base64, binascii, hashlib, json, os, re, sys
 vectors, out = sys.argv[1], sys.argv[2]
 TARGETS = ["bundle_json", "trusted_root", "certificate_der", "checkpoint_note", "rfc3161_token", "sct_list",
            "image_reference", "oci_manifest", "simple_signing", "containers_policy", "notation_crl",
-           "notation_jws", "notation_cose", "notation_trustpolicy", "audit_log", "cluster_image_policy"]
+           "notation_jws", "notation_cose", "notation_trustpolicy", "audit_log", "cluster_image_policy", "native_policy"]
 seen = {t: set() for t in TARGETS}
 
 def add(target, data):
@@ -305,6 +306,16 @@ def cip_seeds():
         add("cluster_image_policy", f"{g}\n{n}")
 
 cip_seeds()
+
+# native_policy: the README example (the one native policy in the tree) and small variants.
+readme = open(os.path.join(os.path.dirname(out), "..", "README.md"), encoding="utf-8").read()
+for block in re.findall(r"```json\n(.*?)```", readme, re.S):
+    if "sealcheck.dev/v1" in block:
+        add("native_policy", block)
+add("native_policy", json.dumps({"apiVersion": "sealcheck.dev/v1", "signers": {}, "scopes": {"*": {"reject": True}}}))
+add("native_policy", json.dumps({"apiVersion": "sealcheck.dev/v1", "revocations": [{"keySha256": "0" * 64, "revokedAt": "2026-01-01T00:00:00Z", "reason": "keyCompromise"}]}))
+add("native_policy", json.dumps({"apiVersion": "sealcheck.dev/v1", "signers": {}, "scopes": {"*": {"acceptUnsigned": True}},
+    "exceptions": [{"id": "x", "scope": "registry.example.com/ns/app", "notBefore": "2026-01-01T00:00:00Z", "notAfter": "2026-02-01T00:00:00Z", "reason": "r", "ticket": "t", "approver": "a"}]}))
 
 for t in TARGETS:
     print(f"{t}: {len(seen[t])} seeds")
