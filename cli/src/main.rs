@@ -461,30 +461,34 @@ fn read(path: &Path, max: usize, what: &str, limit: &'static str) -> sealcheck::
     sealcheck::fs::read_file(path, max, what, limit)
 }
 
-fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
-    let decided = (|| {
-        let policy = compile_policy(args, &provider)?;
-        let now = now(args.time.as_deref())?;
-        let (image, resolved) = match args.source.strip_prefix("docker://") {
-            Some(r) => {
-                let from = verifier::image_reference(r)?;
-                let reference = args.reference.as_deref().map_or_else(|| Ok(from.clone()), verifier::image_reference)?;
-                let options = registry_options(args)?;
-                let (image, resolved) = sealcheck_registry::collect(&from, reference, &options, &provider)?;
-                (image, Some(resolved))
-            }
-            None => {
-                let asked = args.reference.as_deref().ok_or_else(|| Error::Usage("--reference is required for oci: and dir: sources".into()))?;
-                (verifier::image_source(&args.source, verifier::image_reference(asked)?, &provider)?, None)
-            }
-        };
-        let mut images = ImageVerifier::new(policy.into(), provider);
-        if let Some(p) = &args.revocations {
-            let json = read(p, limits::MAX_POLICY_BYTES, "revocation list", "revocation list size")?;
-            images = images.with_revocations(std::sync::Arc::new(verifier::revocation_list(&json).map_err(|e| e.in_file(sealcheck::Input::Policy, p.display().to_string()))?));
+/// The decision `verify` and `policy explain` take: the policy, the evidence from the source,
+/// the revocation list, at the verification time.
+fn decide_image(args: &VerifyImage, provider: CryptoProvider) -> sealcheck::Result<(sealcheck::Decision, Option<sealcheck_registry::Resolved>)> {
+    let policy = compile_policy(args, &provider)?;
+    let now = now(args.time.as_deref())?;
+    let (image, resolved) = match args.source.strip_prefix("docker://") {
+        Some(r) => {
+            let from = verifier::image_reference(r)?;
+            let reference = args.reference.as_deref().map_or_else(|| Ok(from.clone()), verifier::image_reference)?;
+            let options = registry_options(args)?;
+            let (image, resolved) = sealcheck_registry::collect(&from, reference, &options, &provider)?;
+            (image, Some(resolved))
         }
-        Ok((images.decide(&image, now), resolved))
-    })();
+        None => {
+            let asked = args.reference.as_deref().ok_or_else(|| Error::Usage("--reference is required for oci: and dir: sources".into()))?;
+            (verifier::image_source(&args.source, verifier::image_reference(asked)?, &provider)?, None)
+        }
+    };
+    let mut images = ImageVerifier::new(policy.into(), provider);
+    if let Some(p) = &args.revocations {
+        let json = read(p, limits::MAX_POLICY_BYTES, "revocation list", "revocation list size")?;
+        images = images.with_revocations(std::sync::Arc::new(verifier::revocation_list(&json).map_err(|e| e.in_file(sealcheck::Input::Policy, p.display().to_string()))?));
+    }
+    Ok((images.decide(&image, now), resolved))
+}
+
+fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
+    let decided = decide_image(args, provider);
     let (decision, resolved) = match decided {
         Ok(d) => d,
         Err(e) => return fail(args.json, "allowed", &e),
@@ -715,28 +719,7 @@ fn policy_check(args: &PolicyCheck, provider: &CryptoProvider) -> ExitCode {
 /// `policy explain`: one decision, as `verify` takes it (recorded in `--audit-log` the same
 /// way), printed rule by rule from its record.
 fn policy_explain(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
-    let decided = (|| {
-        let policy = compile_policy(args, &provider)?;
-        let now = now(args.time.as_deref())?;
-        let (image, resolved) = match args.source.strip_prefix("docker://") {
-            Some(r) => {
-                let from = verifier::image_reference(r)?;
-                let reference = args.reference.as_deref().map_or_else(|| Ok(from.clone()), verifier::image_reference)?;
-                let (image, resolved) = sealcheck_registry::collect(&from, reference, &registry_options(args)?, &provider)?;
-                (image, Some(resolved))
-            }
-            None => {
-                let asked = args.reference.as_deref().ok_or_else(|| Error::Usage("--reference is required for oci: and dir: sources".into()))?;
-                (verifier::image_source(&args.source, verifier::image_reference(asked)?, &provider)?, None)
-            }
-        };
-        let mut images = ImageVerifier::new(policy.into(), provider);
-        if let Some(p) = &args.revocations {
-            let json = read(p, limits::MAX_POLICY_BYTES, "revocation list", "revocation list size")?;
-            images = images.with_revocations(std::sync::Arc::new(verifier::revocation_list(&json).map_err(|e| e.in_file(sealcheck::Input::Policy, p.display().to_string()))?));
-        }
-        Ok((images.decide(&image, now), resolved))
-    })();
+    let decided = decide_image(args, provider);
     let (decision, resolved) = match decided {
         Ok(d) => d,
         Err(e) => return fail(args.json, "allowed", &e),
