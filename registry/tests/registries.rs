@@ -10,41 +10,22 @@
 
 #[path = "../../tests/support/peers.rs"]
 mod peers;
+mod common;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
+use common::{layout, projection};
 use peers::{Registry, cosign_key_pairs, cosign_with_key, peer, push_image, scratch};
-use sealcheck::oci::layout::{OciLayout, parse_oci_source};
-use sealcheck::oci::source::collect as collect_layout;
-use sealcheck::oci::{ImageEvidence, Reference};
-use sealcheck::policy::{Decision, FsFiles, containers};
+use sealcheck::oci::Reference;
+use sealcheck::policy::{FsFiles, containers};
 use sealcheck::{CryptoProvider, ErrorClass, ImageVerifier, UnixTime};
-use sealcheck_registry::{AuthFiles, Options, Timeouts, collect};
-use serde_json::{Value, json};
+use sealcheck_registry::{AuthFiles, Options, collect};
+use serde_json::json;
 
+/// The plain-HTTP test options with `auth`.
 fn options(host: &str, auth: AuthFiles) -> Options {
-    Options { insecure: vec![host.to_string()], auth_files: auth, timeouts: Timeouts { total: Duration::from_secs(20), ..Timeouts::default() }, ..Options::default() }
-}
-
-/// A decision without where each signature was found (the sources name them differently).
-fn projection(d: &Decision) -> Value {
-    let mut v = serde_json::to_value(d).unwrap();
-    for r in v["requirements"].as_array_mut().unwrap() {
-        for s in r["signatures"].as_array_mut().unwrap() {
-            s.as_object_mut().unwrap().remove("origin");
-            s.as_object_mut().unwrap().remove("index");
-        }
-        r.as_object_mut().unwrap().remove("reason");
-    }
-    v.as_object_mut().unwrap().remove("reason");
-    v
-}
-
-fn layout(spec: &str, reference: &Reference) -> ImageEvidence {
-    let (dir, selector) = parse_oci_source(spec).unwrap();
-    collect_layout(CryptoProvider::default().backend(), &OciLayout::open(&dir).unwrap(), reference.clone(), &selector).unwrap()
+    Options { auth_files: auth, ..common::options(host) }
 }
 
 #[test]

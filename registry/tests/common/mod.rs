@@ -1,5 +1,5 @@
-//! Helpers of the registry source's peer tests (`tls.rs`, `registries_d.rs`, `referrers.rs`,
-//! `multiarch.rs`): decisions and their projection, OCI layouts, the referrers-capable test
+//! Helpers of the registry source's peer tests (`registries.rs`, `signatures.rs`, `tls.rs`):
+//! decisions and their projection, OCI layouts, the referrers-capable test
 //! registry, per-platform pushes, a static HTTP server for lookaside storage, and a test PKI made
 //! with the `openssl` command. Everything listens on 127.0.0.1 and stops on drop.
 
