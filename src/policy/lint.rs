@@ -596,7 +596,7 @@ pub struct Summary {
     /// The policy's own revocations.
     pub revocations: Vec<String>,
     /// The break-glass exceptions.
-    pub exceptions: Vec<ExceptionSummary>,
+    pub exceptions: Vec<super::native::Exception>,
 }
 
 /// One scope and what its rule requires.
@@ -621,27 +621,6 @@ pub struct SignerSummary {
     pub valid_until: Option<UnixTime>,
     /// The scopes that trust it.
     pub scopes: Vec<String>,
-}
-
-/// A break-glass exception.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ExceptionSummary {
-    /// Its id.
-    pub id: String,
-    /// The repository or digest it covers.
-    pub scope: String,
-    /// Start.
-    pub not_before: UnixTime,
-    /// End.
-    pub not_after: UnixTime,
-    /// Why.
-    pub reason: String,
-    /// The ticket.
-    pub ticket: String,
-    /// Who approved it.
-    pub approver: String,
-    /// Whether it also covers revoked signatures.
-    pub covers_revoked: bool,
 }
 
 fn identity_rule(rule: &IdentityRule) -> String {
@@ -737,20 +716,7 @@ pub fn summary(policy: &CompiledPolicy) -> Summary {
             _ => None,
         })
         .unwrap_or_default();
-    let exceptions = policy
-        .exceptions()
-        .iter()
-        .map(|e| ExceptionSummary {
-            id: e.id.clone(),
-            scope: e.scope.clone(),
-            not_before: e.not_before,
-            not_after: e.not_after,
-            reason: e.reason.clone(),
-            ticket: e.ticket.clone(),
-            approver: e.approver.clone(),
-            covers_revoked: e.covers_revoked,
-        })
-        .collect();
+    let exceptions = policy.exceptions().to_vec();
     Summary {
         policy_digest: hex_encode(policy.digest()),
         scope_match: match policy.scope_match {

@@ -378,7 +378,7 @@ impl RevocationList {
 }
 
 /// A break-glass exception: for a repository or a digest, within `[not_before, not_after]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Exception {
     /// Its id.
     pub id: String,
