@@ -20,13 +20,13 @@ use std::sync::{Arc, LazyLock};
 use serde_json::{Value, json};
 
 use sealcheck::cosign::StoredSignature;
-use sealcheck::crypto::HashAlgorithm;
-use sealcheck::oci::{EvidenceItem, OciDigest};
+use sealcheck::oci::EvidenceItem;
 use sealcheck::policy::cluster_image_policy::{glob_matches, glob_subject, normalize_glob};
 use sealcheck::policy::{Decision, PolicyFiles, RequirementRecord};
 use sealcheck::verifier::{self, PolicyFormat};
-use sealcheck::{CompiledPolicy, Error, ImageEvidence, ImageVerifier, Reference, UnixTime};
+use sealcheck::{CompiledPolicy, Error, ImageEvidence, ImageVerifier, UnixTime};
 
+use support::image::Image;
 use support::bundle::{BundleSpec, IN_TOTO, Signer, Version};
 use support::cosign::{hashedrekord, rekor_annotation_by};
 use support::ct::SctSource;
@@ -35,8 +35,6 @@ use support::pki::LeafSpec;
 use support::{ISSUER, NOW, SAN, SIGNED_AT, T0, World, b64, hex};
 
 const API: &str = "policy.sigstore.dev/v1beta1";
-const REPO: &str = "registry.sigstore.test/ns/app";
-const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
 const COSIGN_SIGN: &str = "https://sigstore.dev/cosign/sign/v1";
 const SLSA: &str = "https://slsa.dev/provenance/v1";
@@ -81,55 +79,6 @@ fn leaf(label: &str, serial: u64, edit: impl FnOnce(&mut LeafSpec)) -> Signer {
 }
 
 // ---- images and evidence --------------------------------------------------------------------
-
-fn digest_of(bytes: &[u8]) -> OciDigest {
-    OciDigest::of(support::backend(), HashAlgorithm::Sha256, bytes)
-}
-
-/// An image (a manifest) in a repository, with the evidence gathered for it.
-struct Image {
-    repo: String,
-    digest: OciDigest,
-    manifest: Vec<u8>,
-    items: Vec<EvidenceItem>,
-}
-
-impl Image {
-    fn new(repo: &str, content: &str) -> Self {
-        let config = b"{}";
-        let layer = content.as_bytes();
-        let manifest = serde_json::to_vec(&json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": { "mediaType": "application/vnd.oci.image.config.v1+json", "digest": digest_of(config).to_string(), "size": config.len() },
-            "layers": [{ "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest_of(layer).to_string(), "size": layer.len() }],
-        }))
-        .unwrap();
-        Self { repo: repo.into(), digest: digest_of(&manifest), manifest, items: Vec::new() }
-    }
-
-    fn app(content: &str) -> Self {
-        Self::new(REPO, content)
-    }
-
-    fn with(mut self, item: EvidenceItem) -> Self {
-        self.items.push(item);
-        self
-    }
-
-    /// The evidence, asked about as `repo:v1`.
-    fn evidence(&self) -> ImageEvidence {
-        self.evidence_as(&format!("{}:v1", self.repo))
-    }
-
-    fn evidence_as(&self, reference: &str) -> ImageEvidence {
-        let mut ev = ImageEvidence::new(Reference::parse(reference).unwrap()).with_manifest(self.manifest.clone());
-        for (i, item) in self.items.iter().enumerate() {
-            ev.push(item.clone(), format!("generated evidence {i}")).unwrap();
-        }
-        ev
-    }
-}
 
 /// A cosign legacy (`.sig` layer) signature of `image` by `signer`, with a Rekor v1 signed entry
 /// timestamp integrated at [`SIGNED_AT`] when `logged`.

@@ -24,12 +24,12 @@ use std::sync::{Arc, LazyLock, RwLock};
 use serde_json::{Value, json};
 
 use sealcheck::cosign::StoredSignature;
-use sealcheck::crypto::HashAlgorithm;
-use sealcheck::oci::{EvidenceItem, OciDigest};
+use sealcheck::oci::EvidenceItem;
 use sealcheck::policy::{Decision, PolicyFiles, RequirementRecord};
 use sealcheck::verifier::{self, PolicyFormat};
-use sealcheck::{CacheLimits, CompiledPolicy, Error, ErrorClass, FactCache, ImageEvidence, ImageVerifier, Reference, UnixTime};
+use sealcheck::{CacheLimits, CompiledPolicy, Error, ErrorClass, FactCache, ImageEvidence, ImageVerifier, UnixTime};
 
+use support::image::{Image, REPO};
 use support::bundle::{BundleSpec, IN_TOTO, Signer, Version};
 use support::cosign::{hashedrekord, rekor_annotation_by};
 use support::der::rfc3339;
@@ -49,9 +49,7 @@ const T_NEW: i64 = T0 + 300 * DAY;
 const LATER: i64 = T0 + 400 * DAY;
 
 const API: &str = "sealcheck.dev/v1";
-const REPO: &str = "registry.sigstore.test/ns/app";
 const OTHER_REPO: &str = "registry.sigstore.test/ns/other";
-const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
 const COSIGN_SIGN: &str = "https://sigstore.dev/cosign/sign/v1";
 const SLSA: &str = "https://slsa.dev/provenance/v1";
@@ -110,60 +108,6 @@ fn ci(signed_at: i64) -> Signer {
 }
 
 // ---- images and evidence --------------------------------------------------------------------
-
-fn digest_of(bytes: &[u8]) -> OciDigest {
-    OciDigest::of(support::backend(), HashAlgorithm::Sha256, bytes)
-}
-
-/// An image (a manifest) in a repository, with the evidence gathered for it.
-struct Image {
-    repo: String,
-    digest: OciDigest,
-    manifest: Vec<u8>,
-    items: Vec<EvidenceItem>,
-}
-
-impl Image {
-    fn new(repo: &str, content: &str) -> Self {
-        let config = b"{}";
-        let layer = content.as_bytes();
-        let manifest = serde_json::to_vec(&json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": { "mediaType": "application/vnd.oci.image.config.v1+json", "digest": digest_of(config).to_string(), "size": config.len() },
-            "layers": [{ "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest_of(layer).to_string(), "size": layer.len() }],
-        }))
-        .unwrap();
-        Self { repo: repo.into(), digest: digest_of(&manifest), manifest, items: Vec::new() }
-    }
-
-    fn app(content: &str) -> Self {
-        Self::new(REPO, content)
-    }
-
-    fn with(mut self, item: EvidenceItem) -> Self {
-        self.items.push(item);
-        self
-    }
-
-    /// The evidence, asked about as `repo:v1`.
-    fn evidence(&self) -> ImageEvidence {
-        self.evidence_as(&format!("{}:v1", self.repo))
-    }
-
-    /// The evidence, asked about as `repo@digest`.
-    fn evidence_by_digest(&self) -> ImageEvidence {
-        self.evidence_as(&format!("{}@{}", self.repo, self.digest))
-    }
-
-    fn evidence_as(&self, reference: &str) -> ImageEvidence {
-        let mut ev = ImageEvidence::new(Reference::parse(reference).unwrap()).with_manifest(self.manifest.clone());
-        for (i, item) in self.items.iter().enumerate() {
-            ev.push(item.clone(), format!("generated evidence {i}")).unwrap();
-        }
-        ev
-    }
-}
 
 /// A cosign legacy (`.sig` layer) signature of `image` by `signer`: with a Rekor v1 signed entry
 /// timestamp integrated at `set_at` (at `log_index`), and a simple-signing payload that claims
