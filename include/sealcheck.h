@@ -4,7 +4,8 @@
  * Ownership: every `sealcheck_*_new` / `sealcheck_*_embedded` out-parameter and every
  * `sealcheck_buffer` out-parameter is owned by the caller and freed with the matching `_free`
  * (which accepts NULL). Every `const uint8_t *` input with a length is borrowed for the call
- * only. Handles are immutable and may be used from many threads at once.
+ * only. Handles are immutable (an audit log takes a lock around each append) and may be used
+ * from many threads at once.
  * Out-parameters are written only when the call returns SEALCHECK_RESULT_OK, except `out_error`:
  * when a call fails and `out_error` is not NULL, `*out_error` owns a buffer holding the error
  * detail as JSON ({"code","class","kind","message"}), freed with sealcheck_buffer_free.
@@ -188,7 +189,12 @@ typedef uint32_t sealcheck_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// An owned output buffer (JSON); free it with `sealcheck_buffer_free`.
+// An audit log file held open for appending (`sealcheck::audit::AuditLog`): hash-chained JSON
+// Lines of decision records. Appends from many threads are serialized by a lock inside;
+// other processes appending to the same file are serialized by the file's lock.
+typedef struct sealcheck_audit_log sealcheck_audit_log;
+
+// An owned output buffer (JSON, or the text a call says); free it with `sealcheck_buffer_free`.
 typedef struct sealcheck_buffer sealcheck_buffer;
 
 // A compiled image policy: a containers-policy.json (`sealcheck_policy_new`; the files it names
@@ -396,6 +402,40 @@ sealcheck_result sealcheck_policy_decide_oci_layout(const struct sealcheck_polic
                                                     bool *out_allowed,
                                                     struct sealcheck_buffer **out_record,
                                                     struct sealcheck_buffer **out_error);
+
+// Opens the audit log at `path` (UTF-8; created when missing) and verifies its whole chain:
+// a log whose chain is broken, or that is not a regular file, is refused with
+// `SEALCHECK_RESULT_IO` (the detail, in `*out_error`, names the first broken record), one
+// over the size limit with `SEALCHECK_RESULT_LIMIT_EXCEEDED`. An empty path is
+// `SEALCHECK_RESULT_INVALID_PARAMETER`. On success `*out_log` owns a handle to free with
+// `sealcheck_audit_log_free`.
+sealcheck_result sealcheck_audit_log_open(const uint8_t *path,
+                                          size_t path_len,
+                                          struct sealcheck_audit_log **out_log,
+                                          struct sealcheck_buffer **out_error);
+
+// Appends a decision record, as a `sealcheck_policy_decide*` call gave it in `*out_record`
+// (its bytes, `record_len` of them), to the log: one line chained to the last, written and
+// synced before this returns. A record that is not a decision record (not one line of JSON
+// with a decision's fields) is `SEALCHECK_RESULT_INVALID_PARAMETER` and nothing is written; a
+// log changed since it was checked (shortened, replaced, its last record edited, or a
+// broken record appended by another writer) is `SEALCHECK_RESULT_IO` and is not extended.
+// On success, if `out_tail` is not NULL, `*out_tail` owns the new tail as text, as
+// `sealcheck_audit_log_tail` gives it.
+sealcheck_result sealcheck_audit_log_append(const struct sealcheck_audit_log *log,
+                                            const uint8_t *record,
+                                            size_t record_len,
+                                            struct sealcheck_buffer **out_tail,
+                                            struct sealcheck_buffer **out_error);
+
+// The log's tail as of its open or last append through this handle: `RECORDS:HEX` (the record
+// count, a colon, the SHA-256 of the last line in lowercase hex), as `sealcheck audit verify`
+// prints it and `--expect` reads it. `*out_tail` owns the text (not NUL-terminated).
+sealcheck_result sealcheck_audit_log_tail(const struct sealcheck_audit_log *log,
+                                          struct sealcheck_buffer **out_tail);
+
+// Closes an audit log. NULL (and an already freed log) is accepted.
+void sealcheck_audit_log_free(struct sealcheck_audit_log *log);
 
 #ifdef __cplusplus
 }  // extern "C"

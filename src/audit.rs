@@ -103,6 +103,28 @@ impl Tail {
         entry(&self.hash, self.seq, decision)
     }
 
+    /// The line that appends a decision record given as JSON text, as the surfaces that hand
+    /// decisions out as JSON have it (the C ABI's record buffer, the WASM package's object):
+    /// checked first as [`verify`] will check it (one line, a JSON object with a decision's
+    /// required fields, nothing before or after it, no other key in the line), so that a line
+    /// this returns always keeps the chain verifiable. Without its `\n`.
+    ///
+    /// Errors: [`Error::LimitExceeded`] (the record over [`MAX_AUDIT_LINE_BYTES`], checked
+    /// first), [`Error::Usage`] (not a decision record, with the reason).
+    pub fn entry_json(&self, record: &[u8]) -> Result<String, Error> {
+        if record.len() > MAX_AUDIT_LINE_BYTES {
+            return Err(Error::LimitExceeded { what: "audit log line", max: MAX_AUDIT_LINE_BYTES, got: record.len() });
+        }
+        let bad = |why: &str| Error::Usage(alloc::format!("decision record: {why}"));
+        if record.contains(&b'\n') {
+            return Err(bad("not on one line (give the record as compact JSON)"));
+        }
+        let record = core::str::from_utf8(record).map_err(|_| bad("not UTF-8"))?;
+        let line = alloc::format!(r#"{{"v":{VERSION},"seq":{},"prev":"{}","decision":{record}}}"#, self.seq, hex_encode(&self.hash));
+        check_line(line.as_bytes(), self).map_err(|b| bad(&b.reason))?;
+        Ok(line)
+    }
+
     /// The tail once `line` (the line [`Tail::entry`] gave) is appended.
     #[must_use]
     pub fn after(&self, line: &[u8]) -> Self {
@@ -742,6 +764,18 @@ mod file {
         /// [`append`], and [`Error::Io`] when the file was shortened, replaced or removed, or
         /// its last known record changed.
         pub fn append(&mut self, decision: &Decision) -> Result<Tail> {
+            self.append_line(|t| Ok(t.entry(decision)))
+        }
+
+        /// [`AuditLog::append`] of a decision record given as JSON text
+        /// ([`Tail::entry_json`]: a record that is not a decision's is refused, and nothing is
+        /// written).
+        pub fn append_json(&mut self, record: &[u8]) -> Result<Tail> {
+            self.append_line(|t| t.entry_json(record))
+        }
+
+        /// Appends the line `line` makes for the log's tail, checked as [`AuditLog::append`] says.
+        fn append_line(&mut self, line: impl FnOnce(&Tail) -> Result<String>) -> Result<Tail> {
             let path = self.path.as_path();
             let _held = Locked::new(&self.file, path)?;
             #[cfg(unix)]
@@ -767,7 +801,7 @@ mod file {
                 }
             }
             let (tail, _) = walk(self.tail, &bytes[known..], None, None).map_err(|b| refused(path, &b))?;
-            let line = tail.entry(decision);
+            let line = line(&tail)?;
             write_line(&self.file, path, len, &line)?;
             self.last_start = len;
             self.len = len + line.len() as u64 + 1;
@@ -857,6 +891,34 @@ mod tests {
         assert_eq!(verify(good.as_bytes()).unwrap_err().index, 0, "no final newline");
         let long = alloc::vec![b' '; MAX_AUDIT_LINE_BYTES + 1];
         assert!(verify(&long).unwrap_err().reason.contains("limit"));
+    }
+
+    /// A record given as JSON text makes the line [`entry`] makes of the decision; anything
+    /// [`verify`] would not accept as a record is refused before it is written.
+    #[test]
+    fn records_given_as_json() {
+        let d = decision(false, "default", 0);
+        let json = serde_json::to_string(&d).unwrap();
+        let t = Tail { seq: 3, hash: [7; 32] };
+        assert_eq!(t.entry_json(json.as_bytes()).unwrap(), t.entry(&d));
+        let pretty = serde_json::to_string_pretty(&d).unwrap();
+        let refused = [
+            pretty.as_str(),
+            &json[..json.len() - 1],
+            r#"{"allowed":true}"#,
+            "[]",
+            "1",
+            &alloc::format!("{json},\"extra\":{{}}"),
+            &alloc::format!("{json},\"decision\":{json}"),
+            &alloc::format!(" {json}"),
+            &alloc::format!("{json} "),
+        ];
+        for r in refused {
+            let e = t.entry_json(r.as_bytes()).unwrap_err();
+            assert_eq!(e.code(), 7005, "{r}: {e}");
+        }
+        assert!(matches!(Tail::EMPTY.entry_json(&[b' '; MAX_AUDIT_LINE_BYTES + 1]), Err(Error::LimitExceeded { .. })));
+        assert!(Tail::EMPTY.entry_json(b"\xff").is_err());
     }
 
     #[test]

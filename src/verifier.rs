@@ -181,6 +181,19 @@ pub enum PolicyFormat {
     ClusterImagePolicy,
 }
 
+impl PolicyFormat {
+    /// The format's name, as `policy check` prints it.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Native => "native",
+            Self::NotaryTrustPolicy => "Notary trust policy",
+            Self::Containers => "containers-policy.json",
+            Self::ClusterImagePolicy => "ClusterImagePolicy",
+        }
+    }
+}
+
 /// Detects the format of `json` by its top-level keys; a document that is not a JSON object is
 /// a `ClusterImagePolicy` when a line of it says `kind: ClusterImagePolicy` (or
 /// `ClusterImagePolicyList`) or `apiVersion: policy.sigstore.dev/…` (YAML), and is otherwise
@@ -230,6 +243,47 @@ pub fn policy_format(json: &[u8]) -> PolicyFormat {
 /// and CRLs it is checked against.
 pub fn notation_policy(json: &[u8], store: crate::notation::truststore::TrustStore, crls: crate::notation::crl::CrlSet) -> Result<CompiledPolicy> {
     crate::policy::notation::compile(json, store, crls).map_err(|e| e.loading(Input::Policy, "trustpolicy.json"))
+}
+
+/// The reason [`policy_file`] refuses a Notary trust policy given without its trust store (the
+/// surfaces add how to name one).
+#[cfg(all(feature = "std", feature = "governance"))]
+pub const NOTARY_NEEDS_STORE: &str = "a Notary trust policy: give its trust store";
+
+/// A policy file as every surface with a file system names it: read (at most
+/// [`crate::limits::MAX_POLICY_BYTES`]), its format detected by [`policy_format`], and compiled
+/// with the files it names read from disk. A Notary trust policy needs its trust store
+/// directory and takes CRL files; the other formats refuse both. Errors name the file.
+#[cfg(all(feature = "std", feature = "governance"))]
+pub fn policy_file(path: &std::path::Path, trust_store: Option<&std::path::Path>, crl_files_named: &[&std::path::Path], provider: &CryptoProvider) -> Result<(CompiledPolicy, PolicyFormat)> {
+    use crate::limits::{MAX_POLICY_BYTES, MAX_TRUST_POLICY_BYTES};
+    let in_file = |e: Error| e.in_file(Input::Policy, path.display().to_string());
+    let json = crate::fs::read_file(path, MAX_POLICY_BYTES.max(MAX_TRUST_POLICY_BYTES), "policy", "policy file size").map_err(in_file)?;
+    let format = policy_format(&json);
+    if format != PolicyFormat::NotaryTrustPolicy && (trust_store.is_some() || !crl_files_named.is_empty()) {
+        return Err(Error::Usage(alloc::format!("{}: a trust store and CRLs are for Notary trust policies", path.display())));
+    }
+    let files = crate::policy::FsFiles;
+    let compiled = match format {
+        PolicyFormat::Native => native_policy(&json, &files, provider),
+        PolicyFormat::Containers => containers_policy(&json, &files, provider),
+        PolicyFormat::ClusterImagePolicy => cluster_image_policy(&json, &files, provider),
+        PolicyFormat::NotaryTrustPolicy => {
+            let store = trust_store.ok_or_else(|| Error::Usage(alloc::format!("{}: {NOTARY_NEEDS_STORE}", path.display())))?;
+            let store = notation_trust_store(store, provider)?;
+            notation_policy(&json, store, crl_files(crl_files_named)?)
+        }
+    };
+    compiled.map(|c| (c, format)).map_err(in_file)
+}
+
+/// CRL files (DER, or PEM `X509 CRL` blocks) read from disk (each at most
+/// [`crate::limits::MAX_CRL_BYTES`]) and parsed as [`crls`] parses them.
+#[cfg(all(feature = "std", feature = "notation"))]
+pub fn crl_files(paths: &[&std::path::Path]) -> Result<crate::notation::crl::CrlSet> {
+    let read = paths.iter().map(|c| Ok((c.display().to_string(), crate::fs::read_file(c, crate::limits::MAX_CRL_BYTES, "CRL", "CRL file size")?))).collect::<Result<Vec<_>>>()?;
+    let named: Vec<(&str, &[u8])> = read.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    crls(&named)
 }
 
 /// Loads a Notary trust store directory (`x509/{ca,signingAuthority,tsa}/<name>/*.{crt,cer,pem}`).
@@ -478,12 +532,25 @@ impl ImageVerifier {
         &self.policy
     }
 
+    /// The record of an image refused before its evidence could be decided (its reference does
+    /// not parse, its registry cannot be read, a deadline passed): denied with `reason`, under
+    /// the scope `reference` selects (none when it did not parse; `given` is then recorded as
+    /// the reference), with `manifest_digest` when the caller knew it, and no requirement
+    /// evaluated. The admission surfaces audit their refusals with it.
+    #[must_use]
+    pub fn refusal(&self, reference: Option<&Reference>, given: &str, manifest_digest: Option<OciDigest>, reason: String, now: UnixTime) -> Decision {
+        let scope = reference.map(|r| self.policy.rule_for("docker", r).0).unwrap_or_default();
+        let mut record = Decision::new(reference.map_or_else(|| given.to_string(), ToString::to_string), scope, hex_encode(self.policy.digest()), now);
+        record.manifest_digest = manifest_digest;
+        record.refuse(reason)
+    }
+
     /// Decides whether the image `image` describes may run, at verification time `now`. The
     /// decision record says why, whatever the answer.
     pub fn decide(&self, image: &ImageEvidence, now: UnixTime) -> Decision {
         let b = self.provider.backend();
         let (scope, rule) = self.policy.rule_for("docker", image.reference());
-        let mut record = Decision::new(image.reference(), scope, hex_encode(self.policy.digest()), now);
+        let mut record = Decision::new(image.reference().to_string(), scope, hex_encode(self.policy.digest()), now);
         let subject = match subject(image) {
             Ok(s) => s,
             Err(e) => return record.refuse(alloc::format!("manifest: {e}")),
@@ -543,9 +610,10 @@ impl ImageVerifier {
         now: UnixTime,
         rec: &mut RequirementRecord,
     ) {
-        use crate::policy::native::{identity_of, roles_filled, GovernedRequirement, SignerKind};
-        let eval = |i: usize, predicate: Option<&str>| -> (RequirementRecord, Option<String>) {
+        use crate::policy::native::{identity_of, roles_filled, Attestation, GovernedRequirement, SignerKind};
+        let eval = |i: usize, attestation: Option<&Attestation>| -> (RequirementRecord, Option<String>) {
             let signer = &g.signers[i];
+            let predicate = attestation.map(|a| a.predicate_type.as_str());
             let kind = match predicate {
                 None => alloc::format!("signer {}", signer.name),
                 Some(p) => alloc::format!("signer {} attestation {p}", signer.name),
@@ -558,7 +626,8 @@ impl ImageVerifier {
                 if let Some(rev) = hit {
                     return Err(Error::Revoked { what: alloc::format!("signer {:?}: {}", signer.name, rev.describe()), serial: signer_serial(v), reason: rev.reason.clone() });
                 }
-                signer.lifetime.check(&signer.name, v)
+                signer.lifetime.check(&signer.name, v)?;
+                attestation.map_or(Ok(()), |a| a.check(v))
             };
             let v = match &signer.kind {
                 SignerKind::Sigstore(trust) => {
@@ -611,10 +680,10 @@ impl ImageVerifier {
                 failures.push(alloc::format!("roles {names:?} are not each filled by a distinct identity"));
             }
         }
-        for (predicate, signers) in &g.attestations {
+        for a in &g.attestations {
             let mut found = false;
-            for &i in signers {
-                let (r, id) = eval(i, Some(predicate));
+            for &i in &a.signers {
+                let (r, id) = eval(i, Some(a));
                 parts.push(r);
                 if id.is_some() {
                     found = true;
@@ -622,7 +691,11 @@ impl ImageVerifier {
                 }
             }
             if !found {
-                failures.push(alloc::format!("no attestation {predicate:?} by its signers"));
+                let meeting = match a.constraints.len() {
+                    0 => String::new(),
+                    n => alloc::format!(" meeting its {n} predicate constraints"),
+                };
+                failures.push(alloc::format!("no attestation {:?} by its signers{meeting}", a.predicate_type));
             }
         }
         rec.alternatives = parts;

@@ -159,11 +159,16 @@ enum Tlog {
 /// A cosign v3 bundle (v0.3, DSSE over an in-toto statement of `predicate` naming the image) by
 /// `signer`, with its entry as `tlog` says and an RFC 3161 timestamp at `tsa_at`.
 fn bundle(signer: &Signer, image: &Image, predicate: &str, tlog: Tlog, tsa_at: Option<i64>) -> EvidenceItem {
+    bundle_with(signer, image, predicate, json!({}), tlog, tsa_at)
+}
+
+/// [`bundle`] whose statement's `predicate` is `fields`.
+fn bundle_with(signer: &Signer, image: &Image, predicate: &str, fields: Value, tlog: Tlog, tsa_at: Option<i64>) -> EvidenceItem {
     let statement = json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": [{ "name": image.repo, "digest": { "sha256": image.digest.to_string()["sha256:".len()..] } }],
         "predicateType": predicate,
-        "predicate": {},
+        "predicate": fields,
     })
     .to_string()
     .into_bytes();
@@ -333,6 +338,19 @@ fn assert_allowed(d: &Decision) {
 fn assert_denied_for(d: &Decision, kind: &str) {
     assert!(!d.allowed, "allowed, expected a refusal for {kind}: {}", d.reason);
     assert!(refusals(d).contains(&kind), "denied, but not for {kind}: {:?}: {}", refusals(d), d.reason);
+}
+
+/// Denied, with a signature refused for `kind` whose reason contains `reason` somewhere in the
+/// record.
+#[track_caller]
+fn assert_refused_with(d: &Decision, kind: &str, reason: &str) {
+    let mut all = Vec::new();
+    for r in &d.requirements {
+        walk(r, &mut all);
+    }
+    let found: Vec<(&str, &str)> = all.iter().flat_map(|r| r.signatures.iter().filter_map(|s| Some((s.error_kind?, s.reason.as_str())))).collect();
+    assert!(!d.allowed, "allowed, expected a refusal for {kind} ({reason}): {}", d.reason);
+    assert!(found.iter().any(|(k, r)| *k == kind && r.contains(reason)), "no signature refused for {kind} with {reason:?}: {found:#?}");
 }
 
 #[track_caller]
@@ -817,6 +835,217 @@ fn attestation_must_be_signed_by_its_named_signer() {
     assert_denied_for(&decide(&windowed, &Image::app("attested").with(bundle(&b, &img, SLSA, Tlog::Set(T_NEW), None))), "KeyOutsideValidity");
 }
 
+/// SLSA provenance v1 `buildDefinition.buildType` of the GitHub Actions workflow build type.
+const BUILD_TYPE: &str = "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1";
+/// Two `runDetails.builder.id`s a policy accepts.
+const BUILDER_A: &str = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0";
+const BUILDER_B: &str = "https://builder.sigstore.test/v2";
+
+/// A SLSA provenance v1 predicate (slsa.dev/spec/v1.0/provenance: `buildDefinition.buildType`,
+/// `runDetails.builder.id`) with an attempt number and a boolean.
+fn provenance(build_type: &str, builder_id: &str) -> Value {
+    json!({
+        "buildDefinition": { "buildType": build_type, "externalParameters": { "attempt": 1 }, "resolvedDependencies": [] },
+        "runDetails": { "builder": { "id": builder_id }, "metadata": { "reproducible": true } },
+    })
+}
+
+/// Issue 14 ("attestation requirements … optionally with simple predicate field constraints"),
+/// over the in-toto Statement v1 `predicate` (in-toto attestation framework, Statement layer)
+/// with SLSA provenance v1 field names: `equals` and `oneOf` each accept a matching value and
+/// refuse another (strings, a number, a boolean; same JSON type, `"1"` is not `1`); a missing
+/// path, or a path through a non-object, fails; the refusal names the constraint; one
+/// attestation that meets them all is enough; the same statements without constraints pass
+/// (so each refusal is the constraint's).
+#[test]
+fn attestation_predicate_constraints() {
+    let b = builder();
+    let img = Image::app("provenance");
+    let requirement = |constraints: Value| {
+        let mut a = json!({ "predicateType": SLSA, "signers": ["builder"] });
+        if !constraints.is_null() {
+            a["predicate"] = constraints;
+        }
+        compile(&policy(json!({ "builder": key_signer(&b) }), json!({ "*": { "attestations": [a] } })))
+    };
+    let p = requirement(json!([
+        { "path": "buildDefinition.buildType", "equals": BUILD_TYPE },
+        { "path": "runDetails.builder.id", "oneOf": [BUILDER_A, BUILDER_B] },
+    ]));
+    let unconstrained = requirement(Value::Null);
+    let attested = |fields: Value| Image::app("provenance").with(bundle_with(&b, &img, SLSA, fields, Tlog::Set(T_OLD), None));
+
+    assert_allowed(&decide(&p, &attested(provenance(BUILD_TYPE, BUILDER_A))));
+    assert_allowed(&decide(&p, &attested(provenance(BUILD_TYPE, BUILDER_B))));
+    // (predicate, what the refusal says): equals, oneOf, a missing path, a path through a
+    // string, an empty predicate.
+    let refused = [
+        (provenance("https://other.test/buildtype", BUILDER_A), format!(r#"predicate constraint 0 (buildDefinition.buildType equals "{BUILD_TYPE}") not met: found "https://other.test/buildtype""#)),
+        (provenance(BUILD_TYPE, "https://builder.evil.test"), format!(r#"predicate constraint 1 (runDetails.builder.id oneOf ["{BUILDER_A}","{BUILDER_B}"]) not met: found "https://builder.evil.test""#)),
+        (json!({ "buildDefinition": { "buildType": BUILD_TYPE } }), format!(r#"predicate constraint 1 (runDetails.builder.id oneOf ["{BUILDER_A}","{BUILDER_B}"]) not met: runDetails is missing"#)),
+        (json!({ "buildDefinition": { "buildType": BUILD_TYPE }, "runDetails": "builder" }), "not met: runDetails.builder is missing".to_string()),
+        (json!({}), format!(r#"predicate constraint 0 (buildDefinition.buildType equals "{BUILD_TYPE}") not met: buildDefinition is missing"#)),
+    ];
+    for (fields, why) in &refused {
+        let image = attested(fields.clone());
+        assert_allowed(&decide(&unconstrained, &image));
+        let d = decide(&p, &image);
+        assert_denied(&d, &format!("no attestation {SLSA:?} by its signers meeting its 2 predicate constraints"));
+        assert_refused_with(&d, "InToto", why);
+    }
+    // One attestation that meets them beside one that does not: accepted.
+    let both = attested(provenance(BUILD_TYPE, "https://builder.evil.test")).with(bundle_with(&b, &img, SLSA, provenance(BUILD_TYPE, BUILDER_B), Tlog::Set(T_OLD), None));
+    assert_allowed(&decide(&p, &both));
+
+    // Numbers and booleans compare by JSON type and value.
+    let typed = requirement(json!([
+        { "path": "buildDefinition.externalParameters.attempt", "equals": 1 },
+        { "path": "runDetails.metadata.reproducible", "oneOf": [true] },
+    ]));
+    assert_allowed(&decide(&typed, &attested(provenance(BUILD_TYPE, BUILDER_A))));
+    let mut as_text = provenance(BUILD_TYPE, BUILDER_A);
+    as_text["buildDefinition"]["externalParameters"]["attempt"] = json!("1");
+    assert_refused_with(&decide(&typed, &attested(as_text)), "InToto", r#"predicate constraint 0 (buildDefinition.externalParameters.attempt equals 1) not met: found "1""#);
+    let mut not_reproducible = provenance(BUILD_TYPE, BUILDER_A);
+    not_reproducible["runDetails"]["metadata"]["reproducible"] = json!(false);
+    assert_refused_with(&decide(&typed, &attested(not_reproducible)), "InToto", "predicate constraint 1 (runDetails.metadata.reproducible oneOf [true]) not met: found false");
+    // An array is not a string, even one holding it.
+    let mut listed = provenance(BUILD_TYPE, BUILDER_A);
+    listed["runDetails"]["builder"]["id"] = json!([BUILDER_A]);
+    assert_refused_with(&decide(&p, &attested(listed)), "InToto", "not met: found an array");
+}
+
+// ---- Notary signers: signing-authority times ------------------------------------------------
+
+const NOTARY_ROOT: &str = "notary/root.pem";
+const NOTARY_TSA: &str = "notary/tsa-root.der";
+
+/// [`Files::new`] with the generated Notary root (PEM) and the root of its trusted TSA (DER).
+fn notary_files() -> Files {
+    let pki = support::notary::Pki::get();
+    let mut files = Files::new();
+    files.0.insert(NOTARY_ROOT.into(), support::pem("CERTIFICATE", &pki.root.cert).into_bytes());
+    files.0.insert(NOTARY_TSA.into(), pki.tsa.root.cert.clone());
+    files
+}
+
+/// A Notary signer for the generated leaves' subject, trusting the generated Notary root as
+/// `store` (`signingAuthority:acme` or `ca:acme`), and the Notary TSA as `tsa:acme` when `tsa`.
+fn notary_signer(store: &str, tsa: bool) -> Value {
+    let mut stores = json!({ store: [NOTARY_ROOT] });
+    if tsa {
+        stores["tsa:acme"] = json!([NOTARY_TSA]);
+    }
+    json!({ "notary": { "trustStores": stores, "identity": support::notary::LEAF_IDENTITY } })
+}
+
+/// A JWS Notary signature of `image`'s manifest by `leaf` under `scheme`, at `signed_at` (the
+/// authority's `authenticSigningTime`, or the signer's `signingTime` claim), countersigned by
+/// the trusted Notary TSA at `tsa_at`.
+fn notary_signature(leaf: &support::notary::LeafSpec, image: &Image, scheme: support::notary::Scheme, signed_at: i64, tsa_at: Option<i64>) -> EvidenceItem {
+    use support::notary::{Countersignature, Descriptor, EnvelopeSpec, Format, OCI_MANIFEST, Pki};
+    let pki = Pki::get();
+    let mut spec = EnvelopeSpec::new(Format::Jws, Descriptor::of(OCI_MANIFEST, &image.manifest));
+    spec.scheme = scheme;
+    spec.signing_time = signed_at;
+    if let Some(t) = tsa_at {
+        spec.countersignature = Countersignature::By(&pki.tsa, t);
+    }
+    let signed = support::notary::sign(&pki.signer(leaf), &spec);
+    EvidenceItem::Notary { media_type: signed.media_type().into(), envelope: signed.bytes }
+}
+
+/// The verified times of the accepted signatures in `d`.
+fn accepted_times(d: &Decision) -> Vec<sealcheck::VerifiedTime> {
+    let mut all = Vec::new();
+    for r in &d.requirements {
+        walk(r, &mut all);
+    }
+    all.iter().flat_map(|r| r.signatures.iter().filter(|s| s.accepted).flat_map(|s| s.times.clone())).collect()
+}
+
+/// Issue 14, acceptance 1 ("a signature counts only if its verified signing time — tlog
+/// integrated time, TSA time, or signingAuthority signing time — lies in that window"), for a
+/// Notary signer on `notary.x509.signingAuthority` signatures: their signing time is the signed
+/// attribute `io.cncf.notary.authenticSigningTime` (Notary Project specifications v1.1,
+/// signing-scheme.md "notary.x509.signingAuthority", signature-specification.md "Signed
+/// Attributes"), which trust-store-trust-policy.md "Authentic timestamp" checks against the
+/// chain's validity instead of the verification time. Decided at [`LATER`], after `validUntil`
+/// and after the leaf expired: a signature made inside the window is accepted, one made after
+/// `validUntil` (or before `validFrom`) is refused, bounds inclusive; a countersignature, which
+/// this scheme does not use, changes nothing.
+#[test]
+fn notary_signing_authority_window_uses_the_authentic_signing_time() {
+    use support::notary::{LeafSpec, Scheme};
+    let leaf = LeafSpec::default();
+    assert!(leaf.not_after < LATER && leaf.not_before < T_OLD && T_NEW < leaf.not_after, "signed while the leaf was valid, decided after it expired");
+    let img = Image::app("notary signing authority");
+    let sa = |t: i64| Image::app("notary signing authority").with(notary_signature(&leaf, &img, Scheme::SigningAuthority, t, None));
+    let files = notary_files();
+    let signer = || notary_signer("signingAuthority:acme", false);
+    let unwindowed = compile_with(&signed_by("acme", signer()), &files);
+    let retired = compile_with(&signed_by("acme", window(signer(), None, Some(RETIRED))), &files);
+    let from = compile_with(&signed_by("acme", window(signer(), Some(RETIRED), None)), &files);
+
+    assert_allowed(&decide(&unwindowed, &sa(T_OLD)));
+    assert_allowed(&decide(&unwindowed, &sa(T_NEW)));
+    let d = decide(&retired, &sa(T_OLD));
+    assert_allowed(&d);
+    assert_eq!(accepted_times(&d), vec![sealcheck::VerifiedTime { time: UnixTime::from_secs(T_OLD), source: sealcheck::TimeSource::SigningAuthority }]);
+    assert_denied_for(&decide(&retired, &sa(T_NEW)), "KeyOutsideValidity");
+    assert_denied_for(&decide(&from, &sa(T_OLD)), "KeyOutsideValidity");
+    assert_allowed(&decide(&from, &sa(T_NEW)));
+    assert_allowed(&decide(&retired, &sa(RETIRED)));
+    assert_denied_for(&decide(&retired, &sa(RETIRED + 1)), "KeyOutsideValidity");
+    assert_allowed(&decide(&from, &sa(RETIRED)));
+    assert_denied_for(&decide(&from, &sa(RETIRED - 1)), "KeyOutsideValidity");
+    // signing-scheme.md: the signing authority's time is the signing time; a timestamp
+    // countersignature on such a signature is not read, even from a TSA the signer would trust.
+    let with_tsa = compile_with(&signed_by("acme", window(notary_signer("signingAuthority:acme", true), None, Some(RETIRED))), &files);
+    let stamped_late = Image::app("notary signing authority").with(notary_signature(&leaf, &img, Scheme::SigningAuthority, T_OLD, Some(T_NEW)));
+    assert_allowed(&decide(&with_tsa, &stamped_late));
+    let stamped_early = Image::app("notary signing authority").with(notary_signature(&leaf, &img, Scheme::SigningAuthority, T_NEW, Some(T_OLD)));
+    assert_denied_for(&decide(&with_tsa, &stamped_early), "KeyOutsideValidity");
+}
+
+/// Issue 14, acceptance 1 ("never an unverified claim"), for a Notary signer on `notary.x509`
+/// signatures: `io.cncf.notary.signingTime` is the signer's own claim (signing-scheme.md
+/// "notary.x509": only an RFC 3161 countersignature by a trusted TSA gives an authentic time,
+/// trust-store-trust-policy.md "Authentic timestamp"), so without a verified countersignature
+/// such a signature has no signing time and a windowed signer refuses it whatever it claims;
+/// with one, the TSA's genTime is what the window judges, not the claim. The leaf is valid at
+/// [`LATER`], so that these signatures verify without a countersignature (positive controls).
+#[test]
+fn notary_x509_signing_time_is_a_claim_only_a_countersignature_is_verified() {
+    use support::notary::{LeafSpec, Scheme};
+    let leaf = LeafSpec { not_after: T0 + 2 * support::YEAR, ..LeafSpec::default() };
+    let img = Image::app("notary x509");
+    let x509 = |claim: i64, tsa_at: Option<i64>| Image::app("notary x509").with(notary_signature(&leaf, &img, Scheme::X509, claim, tsa_at));
+    let files = notary_files();
+    let compiled = |tsa: bool, from: Option<i64>, until: Option<i64>| compile_with(&signed_by("acme", window(notary_signer("ca:acme", tsa), from, until)), &files);
+    let (unwindowed, retired, from) = (compiled(false, None, None), compiled(false, None, Some(RETIRED)), compiled(false, Some(RETIRED), None));
+
+    // No countersignature verified: a claim inside the window is not a signing time.
+    assert_allowed(&decide(&unwindowed, &x509(T_OLD, None)));
+    assert_denied_for(&decide(&retired, &x509(T_OLD, None)), "MissingEvidence");
+    assert_denied_for(&decide(&from, &x509(T_NEW, None)), "MissingEvidence");
+    // A countersignature the signer does not verify (no tsa: store) is no signing time either.
+    assert_allowed(&decide(&unwindowed, &x509(T_OLD, Some(T_OLD))));
+    assert_denied_for(&decide(&retired, &x509(T_OLD, Some(T_OLD))), "MissingEvidence");
+
+    // Verified by the signer's TSA: its time is judged, the claim is not.
+    let (retired, from) = (compiled(true, None, Some(RETIRED)), compiled(true, Some(RETIRED), None));
+    let d = decide(&retired, &x509(T_NEW, Some(T_OLD)));
+    assert_allowed(&d);
+    let times = accepted_times(&d);
+    assert_eq!(times.len(), 1, "{times:?}");
+    assert_eq!(times[0].time, UnixTime::from_secs(T_OLD));
+    assert!(matches!(times[0].source, sealcheck::TimeSource::TimestampAuthority { .. }), "{times:?}");
+    assert_denied_for(&decide(&retired, &x509(T_OLD, Some(T_NEW))), "KeyOutsideValidity");
+    assert_allowed(&decide(&from, &x509(T_OLD, Some(T_NEW))));
+    assert_denied_for(&decide(&from, &x509(T_NEW, Some(T_OLD))), "KeyOutsideValidity");
+}
+
 // ---- 4. break-glass exceptions --------------------------------------------------------------
 
 fn exception(id: &str, scope: &str, not_before: i64, not_after: i64) -> Value {
@@ -1107,11 +1336,13 @@ fn valid_text() -> String {
 fn strict_parsing_names_the_problem() {
     let base: Value = serde_json::from_str(&valid_text()).unwrap();
     compile(&base);
+    let constrained = |predicate: Value| json!({ "attestations": [{ "predicateType": SLSA, "signers": ["alice"], "predicate": predicate }] });
     let edit = |f: &dyn Fn(&mut Value)| {
         let mut v = base.clone();
         f(&mut v);
         v
     };
+    compile(&edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "equals": "x" }]))));
     // (document, what the message names, whether the schema can refuse it)
     let repo_dup = format!("duplicate key \"{REPO}\"");
     let cases: Vec<(String, &str, bool)> = vec![
@@ -1155,6 +1386,20 @@ fn strict_parsing_names_the_problem() {
         (edit(&|v| v["revocations"] = json!([revocation(json!({ "signer": "alice" }), T0, "lost")])).to_string(), "revocation reason \"lost\"", true),
         (edit(&|v| v["revocations"] = json!([revocation(json!({ "keySha256": "abcd" }), T0, "keyCompromise")])).to_string(), "keySha256 \"abcd\" is not 64 hex digits", true),
         (edit(&|v| v["revocations"] = json!([{ "signer": "alice", "reason": "keyCompromise" }])).to_string(), "missing field `revokedAt`", true),
+        // Predicate constraints of an attestation.
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "equals": "x", "oneOf": ["x"] }]))).to_string(), "predicate constraint 0: exactly one of equals and oneOf", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a" }]))).to_string(), "exactly one of equals and oneOf", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "equals": null }]))).to_string(), "exactly one of equals and oneOf", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "equals": "x" }, { "path": "", "equals": "x" }]))).to_string(), "predicate constraint 1: path \"\" is not dot-separated non-empty object keys", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "runDetails..id", "equals": "x" }]))).to_string(), "path \"runDetails..id\"", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a.", "equals": "x" }]))).to_string(), "path \"a.\"", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "equals": { "b": 1 } }]))).to_string(), "equals must be a string, number or boolean", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "equals": ["x"] }]))).to_string(), "equals must be a string, number or boolean", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "oneOf": [] }]))).to_string(), "oneOf must be a non-empty list", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "oneOf": ["x", null] }]))).to_string(), "oneOf must be a non-empty list of strings, numbers or booleans", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([{ "path": "a", "matches": "x.*" }]))).to_string(), "unknown field `matches`", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!([]))).to_string(), "predicate, when given, must not be empty", true),
+        (edit(&|v| v["scopes"]["*"] = constrained(json!({ "path": "a", "equals": "x" }))).to_string(), "invalid type: map, expected a sequence", true),
     ];
     for (json, names, schema_refuses) in &cases {
         let msg = compile_error(json);
@@ -1225,7 +1470,8 @@ fn schema_agrees_with_the_parser() {
             REPO: {
                 "signatures": { "signers": ["ci", "release", "acme"], "threshold": 2 },
                 "roles": { "build": ["ci"], "approve": ["release", "acme"] },
-                "attestations": [{ "predicateType": SLSA, "signers": ["builder", "ci"] }],
+                "attestations": [{ "predicateType": SLSA, "signers": ["builder", "ci"],
+                    "predicate": [{ "path": "buildDefinition.buildType", "equals": BUILD_TYPE }, { "path": "buildDefinition.externalParameters.attempt", "oneOf": [1, 2, "3", true] }] }],
             },
             format!("{REPO}:v1"): { "signatures": { "signers": ["release"] }, "reject": false, "acceptUnsigned": false },
             format!("{REPO}@sha256:{}", "ab".repeat(32)): { "reject": true },
@@ -1299,6 +1545,8 @@ fn collect_paths(v: &Value, out: &mut Vec<String>) {
             for (k, v) in m {
                 match (k.as_str(), v) {
                     ("path" | "trustedRootPath", Value::String(s)) => out.push(s.clone()),
+                    // A predicate constraint's path is a field of the predicate, not a file.
+                    ("predicate", _) => {}
                     _ => collect_paths(v, out),
                 }
             }

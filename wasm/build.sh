@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-target="$top/target/wasm32-unknown-unknown"
+target="${CARGO_TARGET_DIR:-$top/target}/wasm32-unknown-unknown"
 core() {
   cargo build --manifest-path "$top/Cargo.toml" -p sealcheck-wasm --target wasm32-unknown-unknown --profile wasm "$@"
 }

@@ -7,7 +7,7 @@ prefix=${1:?usage: install.sh PREFIX}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$top/Cargo.toml" | head -1)
 cargo build --release -p sealcheck-ffi --manifest-path "$top/Cargo.toml"
-rel="$top/target/release"
+rel="${CARGO_TARGET_DIR:-$top/target}/release"
 install -d "$prefix/lib/pkgconfig" "$prefix/include"
 install -m 0755 "$rel/libsealcheck_ffi.so" "$prefix/lib/libsealcheck.so.$version"
 ln -sf "libsealcheck.so.$version" "$prefix/lib/libsealcheck.so.0"

@@ -5,12 +5,13 @@
 //! Exit status: 0 verified or allowed, 1 rejected or denied (the reason on stderr), 2 usage or
 //! input error.
 
+mod html;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use sealcheck::crypto::CryptoProvider;
-use sealcheck::policy::FsFiles;
 use sealcheck::sigstore::identity::{CertificateIdentity, FulcioField};
 use sealcheck::sigstore::Artifact;
 use sealcheck::trust::{Signers, TrustedKey};
@@ -51,6 +52,17 @@ enum Command {
     /// a decision rule by rule.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Serve the Kubernetes validating (/validate) and mutating (/mutate) admission webhooks and
+    /// the Gatekeeper external data provider (/gatekeeper) over HTTPS, with /healthz, /readyz
+    /// and /metrics (README, "Kubernetes").
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The serve configuration file (JSON; README, "Kubernetes").
+    #[arg(long)]
+    config: PathBuf,
 }
 
 const AUDIT_EXIT_CODES: &str = "Exit status: 0 chain intact, 1 chain broken (the first broken record on stderr), 2 usage or input error (the log cannot be read).";
@@ -62,7 +74,8 @@ enum AuditCommand {
     #[command(after_help = AUDIT_EXIT_CODES)]
     Verify(AuditVerify),
     /// Check the chain, then count decisions (per scope and per day), denials by reason, and
-    /// exception use per scope.
+    /// exception use per scope; with --policy, the signers whose window ends soon; with --html,
+    /// also write the summary as one self-contained page.
     #[command(after_help = AUDIT_EXIT_CODES)]
     Summary(AuditSummary),
 }
@@ -89,6 +102,21 @@ struct AuditSummary {
     /// Print the summary as JSON on stdout instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also write the summary as one self-contained HTML page (inline CSS and SVG, no script,
+    /// nothing fetched) to FILE; not written when the chain is broken.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// A native policy (apiVersion sealcheck.dev/v1): list its signers whose window
+    /// (validUntil) ends within --warn-days of --time, and those already ended. Other formats
+    /// give keys no window and are refused.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// When the signer windows are reviewed: RFC 3339 or seconds since the epoch (default: now).
+    #[arg(long, value_name = "T", requires = "policy")]
+    time: Option<String>,
+    /// How many days ahead a window's end is reported.
+    #[arg(long, value_name = "N", default_value_t = 30, requires = "policy")]
+    warn_days: u32,
     /// The audit log.
     log: PathBuf,
 }
@@ -328,7 +356,8 @@ fn main() -> ExitCode {
             Err(e) => fail(args.json, "verified", &e),
         },
         Command::Audit(AuditCommand::Verify(args)) => audit_verify(&args),
-        Command::Audit(AuditCommand::Summary(args)) => audit_summary(&args),
+        Command::Audit(AuditCommand::Summary(args)) => audit_summary(&args, &provider),
+        Command::Serve(args) => sealcheck_admission::server::run(&args.config, provider).map_or_else(|e| fail(false, "served", &e), |()| ExitCode::SUCCESS),
     }
 }
 
@@ -362,6 +391,19 @@ fn unrecorded(json: bool, decision: &sealcheck::Decision, e: &Error) -> ExitCode
     ExitCode::from(2)
 }
 
+/// An input of an audit command that cannot be used (a log that cannot be read, too large
+/// included, a bad `--expect`, a policy that does not compile) is not a verdict on the chain:
+/// reported as an input error whatever its class (as JSON under `intact: false` when asked),
+/// exit 2.
+fn audit_input_error(json: bool, e: &Error) -> ExitCode {
+    if json {
+        let error = serde_json::json!({"kind": e.cause().kind(), "class": ErrorClass::Input, "code": e.code(), "message": e.to_string()});
+        println!("{}", serde_json::json!({"intact": false, "error": error}));
+    }
+    eprintln!("sealcheck: error: {e}");
+    ExitCode::from(2)
+}
+
 /// The log, read and checked (against `--expect` when given): the summary, or the exit status
 /// to return (1 broken, 2 unreadable or a bad `--expect`).
 fn audit_check(path: &Path, expect: Option<&str>, json: bool) -> Result<sealcheck::audit::Summary, ExitCode> {
@@ -374,16 +416,7 @@ fn audit_check(path: &Path, expect: Option<&str>, json: bool) -> Result<sealchec
         })
     })();
     match checked {
-        // A log that cannot be read (too large included) is not a verdict on its chain: exit 2.
-        Err(e) if e.class() == ErrorClass::Rejection => {
-            if json {
-                let error = serde_json::json!({"kind": e.cause().kind(), "class": ErrorClass::Input, "code": e.code(), "message": e.to_string()});
-                println!("{}", serde_json::json!({"intact": false, "error": error}));
-            }
-            eprintln!("sealcheck: error: {e}");
-            Err(ExitCode::from(2))
-        }
-        Err(e) => Err(fail(json, "intact", &e)),
+        Err(e) => Err(audit_input_error(json, &e)),
         Ok(Ok(summary)) => Ok(summary),
         Ok(Err(broken)) => {
             if json {
@@ -409,13 +442,45 @@ fn audit_verify(args: &AuditVerify) -> ExitCode {
     }
 }
 
-fn audit_summary(args: &AuditSummary) -> ExitCode {
+/// `audit summary --policy`: the review time and the native policy's signers whose window ends
+/// within `--warn-days` of it ([`sealcheck::policy::lint::signers_ending`]).
+fn signers_ending(args: &AuditSummary, provider: &CryptoProvider) -> sealcheck::Result<Option<(UnixTime, Vec<sealcheck::policy::lint::SignerEnding>)>> {
+    let Some(p) = &args.policy else { return Ok(None) };
+    let time = now(args.time.as_deref())?;
+    let json = read(p, limits::MAX_POLICY_BYTES, "policy", "policy file size").map_err(|e| e.in_file(sealcheck::Input::Policy, p.display().to_string()))?;
+    let format = verifier::policy_format(&json);
+    if format != verifier::PolicyFormat::Native {
+        return Err(Error::Usage(format!(
+            "--policy {}: a {} gives its keys and identities no window (validUntil); key windows come from a native policy (apiVersion sealcheck.dev/v1)",
+            p.display(),
+            format.name()
+        )));
+    }
+    let policy = verifier::native_policy(&json, &sealcheck::policy::FsFiles, provider).map_err(|e| e.in_file(sealcheck::Input::Policy, p.display().to_string()))?;
+    Ok(Some((time, sealcheck::policy::lint::signers_ending(&policy, time, args.warn_days))))
+}
+
+fn audit_summary(args: &AuditSummary, provider: &CryptoProvider) -> ExitCode {
+    let ending = match signers_ending(args, provider) {
+        Ok(e) => e,
+        Err(e) => return audit_input_error(args.json, &e),
+    };
     let s = match audit_check(&args.log, args.expect.as_deref(), args.json) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let ending = ending.as_ref().map(|(time, signers)| html::Ending { time: *time, warn_days: args.warn_days, signers });
+    if let Some(path) = &args.html
+        && let Err(e) = std::fs::write(path, html::summary_page(&s, ending.as_ref()))
+    {
+        return audit_input_error(args.json, &Error::Io { what: format!("HTML summary {}", path.display()), detail: e.to_string() });
+    }
     if args.json {
-        println!("{}", serde_json::to_value(&s).unwrap_or_default());
+        let mut v = serde_json::to_value(&s).unwrap_or_default();
+        if let Some(e) = &ending {
+            v["signers_ending"] = serde_json::json!({"time": e.time, "warn_days": e.warn_days, "signers": e.signers});
+        }
+        println!("{v}");
         return ExitCode::SUCCESS;
     }
     let time = |t: Option<UnixTime>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
@@ -441,6 +506,16 @@ fn audit_summary(args: &AuditSummary) -> ExitCode {
         println!("{scope:<40} {:>9}", u.uses);
         for (id, e) in &u.exceptions {
             println!("    {id}: {} uses, not after {}, {}, approved by {} (covers {})", e.uses, e.not_after, e.ticket, e.approver, e.scope);
+        }
+    }
+    if let Some(e) = &ending {
+        println!("\nsigners whose window ends within {} days of {}, or has ended", e.warn_days, e.time);
+        if e.signers.is_empty() {
+            println!("(none)");
+        }
+        for x in e.signers {
+            let left = if x.expired { format!("ended ({} days)", x.days_left) } else { format!("{} days left", x.days_left) };
+            println!("{:<40} valid until {}  {left}  (trusted in {})", x.signer, x.valid_until, x.scopes.join(", "));
         }
     }
     if !s.revocation_hits.is_empty() {
@@ -471,7 +546,7 @@ fn decide_image(args: &VerifyImage, provider: CryptoProvider) -> sealcheck::Resu
             let from = verifier::image_reference(r)?;
             let reference = args.reference.as_deref().map_or_else(|| Ok(from.clone()), verifier::image_reference)?;
             let options = registry_options(args)?;
-            let (image, resolved) = sealcheck_registry::collect(&from, reference, &options, &provider)?;
+            let (image, resolved) = sealcheck_registry::Registry::new(options)?.collect(&from, reference, &provider)?;
             (image, Some(resolved))
         }
         None => {
@@ -514,37 +589,29 @@ fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
     }
 }
 
-/// The containers policy, or the Notary trust policy with its trust store and CRLs.
+/// The policy (any format), or the Notary trust policy with its trust store and CRLs.
 fn compile_policy(args: &VerifyImage, provider: &CryptoProvider) -> sealcheck::Result<sealcheck::CompiledPolicy> {
-    fn in_file(p: &Path) -> impl FnOnce(Error) -> Error + '_ {
-        move |e| e.in_file(sealcheck::Input::Policy, p.display().to_string())
-    }
+    let crls: Vec<&Path> = args.crl.iter().map(PathBuf::as_path).collect();
     if let (Some(p), Some(store)) = (&args.notation_policy, &args.trust_store) {
-        let json = read(p, limits::MAX_TRUST_POLICY_BYTES, "trust policy", "trust policy file size").map_err(in_file(p))?;
-        let store = verifier::notation_trust_store(store, provider)?;
-        return verifier::notation_policy(&json, store, crl_files(&args.crl)?).map_err(in_file(p));
+        return verifier::policy_file(p, Some(store), &crls, provider).map(|(c, _)| c);
     }
     let p = args.policy.as_ref().ok_or_else(|| Error::Usage("--policy or --notation-policy is required".into()))?;
-    let json = read(p, limits::MAX_POLICY_BYTES, "policy", "policy file size").map_err(in_file(p))?;
-    match verifier::policy_format(&json) {
-        verifier::PolicyFormat::Native => verifier::native_policy(&json, &FsFiles, provider),
-        verifier::PolicyFormat::NotaryTrustPolicy => Err(Error::Usage(format!("{}: a Notary trust policy: give it with --notation-policy and --trust-store", p.display()))),
-        verifier::PolicyFormat::Containers => verifier::containers_policy(&json, &FsFiles, provider),
-        verifier::PolicyFormat::ClusterImagePolicy => verifier::cluster_image_policy(&json, &FsFiles, provider),
-    }
-    .map_err(in_file(p))
+    verifier::policy_file(p, None, &[], provider).map(|(c, _)| c).map_err(|e| flag_hint(e, "give it with --notation-policy and --trust-store"))
 }
 
-fn crl_files(paths: &[PathBuf]) -> sealcheck::Result<sealcheck::notation::crl::CrlSet> {
-    let files = paths.iter().map(|c| Ok((c.display().to_string(), read(c, limits::MAX_CRL_BYTES, "CRL", "CRL file size")?))).collect::<sealcheck::Result<Vec<_>>>()?;
-    let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
-    verifier::crls(&named)
+/// `e`, naming the flags that give a Notary trust policy its trust store when that is what it
+/// lacks.
+fn flag_hint(e: Error, hint: &str) -> Error {
+    match e {
+        Error::Usage(m) if m.ends_with(verifier::NOTARY_NEEDS_STORE) => Error::Usage(format!("{m}: {hint}")),
+        e => e,
+    }
 }
 
 fn verify_blob(args: &VerifyBlob, provider: CryptoProvider) -> sealcheck::Result<String> {
     let json = read(&args.notation_policy, limits::MAX_TRUST_POLICY_BYTES, "trust policy", "trust policy file size")?;
     let store = verifier::notation_trust_store(&args.trust_store, &provider)?;
-    let crls = crl_files(&args.crl)?;
+    let crls = verifier::crl_files(&args.crl.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
     let name = args.signature.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let format = match args.signature_format.as_deref() {
         Some(f) => f,
@@ -570,27 +637,17 @@ fn verify_blob(args: &VerifyBlob, provider: CryptoProvider) -> sealcheck::Result
 
 /// The registry options of a `docker://` source: flags, and credentials from the usual files.
 fn registry_options(args: &VerifyImage) -> sealcheck::Result<sealcheck_registry::Options> {
-    let platform = args.platform.as_deref().map(sealcheck_registry::Platform::parse).transpose()?;
-    let ca_pem = args
-        .registry_ca
-        .as_ref()
-        .map(|p| read(p, limits::MAX_KEY_FILE_BYTES, "registry CA file", "registry CA file size"))
-        .transpose()?;
-    let mut registries_d = sealcheck_registry::RegistriesD::from_env();
-    if let Some(d) = &args.registries_d {
-        registries_d.dirs = sealcheck_registry::RegistriesDirs(vec![d.clone()]);
+    // One decision per run: no tag cache; the default per-host and parallel-fetch limits.
+    let mut options = sealcheck_registry::Options::from_env();
+    if let Some(p) = &args.registry_ca {
+        options = options.with_ca_file(p, args.registry_ca_only)?;
     }
-    Ok(sealcheck_registry::Options {
-        insecure: args.insecure_registry.clone(),
-        ca_pem,
-        ca_only: args.registry_ca_only,
-        // Per-host CAs and client certificates: $SEALCHECK_CERTS_D, else containers' and Docker's certs.d.
-        certs_dirs: sealcheck_registry::CertsDirs::from_env(),
-        auth_files: sealcheck_registry::AuthFiles::from_env(),
-        registries_d,
-        platform,
-        timeouts: sealcheck_registry::Timeouts::default(),
-    })
+    if let Some(d) = &args.registries_d {
+        options = options.with_registries_d(d.clone());
+    }
+    options.insecure.clone_from(&args.insecure_registry);
+    options.platform = args.platform.as_deref().map(sealcheck_registry::Platform::parse).transpose()?;
+    Ok(options)
 }
 
 fn verify_bundle(args: &VerifyBundle, provider: CryptoProvider) -> sealcheck::Result<String> {
@@ -652,24 +709,8 @@ fn verify_bundle(args: &VerifyBundle, provider: CryptoProvider) -> sealcheck::Re
 
 /// The policy `policy check` was given, compiled, and the name of its format.
 fn check_compile(args: &PolicyCheck, provider: &CryptoProvider) -> sealcheck::Result<(sealcheck::CompiledPolicy, &'static str)> {
-    let p = &args.file;
-    let in_file = |e: Error| e.in_file(sealcheck::Input::Policy, p.display().to_string());
-    let json = read(p, limits::MAX_POLICY_BYTES.max(limits::MAX_TRUST_POLICY_BYTES), "policy", "policy file size").map_err(in_file)?;
-    let format = verifier::policy_format(&json);
-    if format != verifier::PolicyFormat::NotaryTrustPolicy && args.trust_store.is_some() {
-        return Err(Error::Usage(format!("{}: --trust-store is for Notary trust policies", p.display())));
-    }
-    match format {
-        verifier::PolicyFormat::Native => verifier::native_policy(&json, &FsFiles, provider).map(|c| (c, "native")),
-        verifier::PolicyFormat::Containers => verifier::containers_policy(&json, &FsFiles, provider).map(|c| (c, "containers-policy.json")),
-        verifier::PolicyFormat::ClusterImagePolicy => verifier::cluster_image_policy(&json, &FsFiles, provider).map(|c| (c, "ClusterImagePolicy")),
-        verifier::PolicyFormat::NotaryTrustPolicy => {
-            let store = args.trust_store.as_ref().ok_or_else(|| Error::Usage(format!("{}: a Notary trust policy: give its trust store with --trust-store", p.display())))?;
-            let store = verifier::notation_trust_store(store, provider)?;
-            verifier::notation_policy(&json, store, crl_files(&args.crl)?).map(|c| (c, "Notary trust policy"))
-        }
-    }
-    .map_err(in_file)
+    let crls: Vec<&Path> = args.crl.iter().map(PathBuf::as_path).collect();
+    verifier::policy_file(&args.file, args.trust_store.as_deref(), &crls, provider).map(|(c, f)| (c, f.name())).map_err(|e| flag_hint(e, "give it with --trust-store"))
 }
 
 /// `policy check`: compile, summarize, lint. A policy that does not compile is exit 2,

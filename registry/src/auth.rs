@@ -13,12 +13,16 @@
 //! Challenges (RFC 9110 §11.6.1, `WWW-Authenticate`): `Basic` is answered with the
 //! credentials; `Bearer realm=…,service=…,scope=…` (distribution `docs/spec/auth/token.md`)
 //! with a token fetched from the realm (with Basic credentials when there are some) and cached
-//! until `expires_in` (60 s when absent). Credentials are only ever sent to the registry host
-//! they were found for and to the token realm it names.
+//! by the [`crate::Registry`] until `expires_in` (60 s when absent), under the host that
+//! challenged, the realm, the service and the scope: a token is presented to that host only,
+//! for that repository only. Credentials are looked up when a challenge first needs them in a
+//! decision (so a cached token spares the auth files and helpers), and are only ever sent to
+//! the registry host they were found for and to the token realm it names.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use base64ct::{Base64, Encoding};
@@ -238,27 +242,113 @@ impl Challenge {
     }
 }
 
-/// Authorization for one registry host: its credentials and the tokens it issued.
+/// Tokens held at most by one [`crate::Registry`]; past it, expired ones are dropped, then the
+/// one expiring first.
+const MAX_CACHED_TOKENS: usize = 1024;
+
+/// What a token is cached under: the host that challenged, and the challenge's realm and
+/// service, and the scope asked. A token is only ever presented to that host, for that scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TokenKey {
+    host: String,
+    realm: String,
+    service: Option<String>,
+    scope: String,
+}
+
+/// The Bearer tokens of one [`crate::Registry`], shared by its decisions, and the last challenge
+/// of each host (so that a decision presents a cached token before it is challenged again).
+#[derive(Default)]
+pub(crate) struct Tokens {
+    tokens: Mutex<HashMap<TokenKey, (String, Instant)>>,
+    challenges: Mutex<HashMap<String, Challenge>>,
+    fetches: AtomicU64,
+}
+
+impl Tokens {
+    /// Tokens fetched from token services so far.
+    pub fn fetches(&self) -> u64 {
+        self.fetches.load(Ordering::Relaxed)
+    }
+
+    fn key(host: &str, challenge: &Challenge, scope: &str) -> Option<TokenKey> {
+        match challenge {
+            Challenge::Basic => None,
+            Challenge::Bearer { realm, service, .. } => Some(TokenKey { host: host.to_string(), realm: realm.clone(), service: service.clone(), scope: scope.to_string() }),
+        }
+    }
+
+    fn fresh(&self, key: &TokenKey) -> Option<String> {
+        let tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        tokens.get(key).filter(|(_, until)| Instant::now() < *until).map(|(t, _)| t.clone())
+    }
+
+    fn insert(&self, key: TokenKey, token: String, until: Instant) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        if tokens.len() >= MAX_CACHED_TOKENS {
+            let now = Instant::now();
+            tokens.retain(|_, (_, u)| *u > now);
+            if let Some(first) = tokens.iter().min_by_key(|(_, (_, u))| *u).map(|(k, _)| k.clone()).filter(|_| tokens.len() >= MAX_CACHED_TOKENS) {
+                tokens.remove(&first);
+            }
+        }
+        tokens.insert(key, (token, until));
+    }
+
+    fn challenge_of(&self, host: &str) -> Option<Challenge> {
+        self.challenges.lock().unwrap_or_else(PoisonError::into_inner).get(host).cloned()
+    }
+
+    fn remember(&self, host: &str, challenge: &Challenge) {
+        let mut c = self.challenges.lock().unwrap_or_else(PoisonError::into_inner);
+        if c.len() >= MAX_CACHED_TOKENS && !c.contains_key(host) {
+            c.clear();
+        }
+        c.insert(host.to_string(), challenge.clone());
+    }
+}
+
+/// Authorization of one decision for one registry host: its credentials (looked up once, when
+/// a challenge first needs them) and the client's tokens.
 pub(crate) struct Auth {
-    credentials: Option<Credentials>,
-    tokens: Mutex<HashMap<String, (String, Instant)>>,
+    host: String,
+    files: AuthFiles,
+    credentials: Mutex<Option<Option<Credentials>>>,
+    tokens: Arc<Tokens>,
 }
 
 impl Auth {
-    pub fn new(credentials: Option<Credentials>) -> Self {
-        Self { credentials, tokens: Mutex::new(HashMap::new()) }
+    pub fn new(host: String, files: AuthFiles, tokens: Arc<Tokens>) -> Self {
+        Self { host, files, credentials: Mutex::new(None), tokens }
     }
 
-    /// A cached `Authorization` value for `scope`, if one is fresh.
-    pub fn cached(&self, scope: &str) -> Option<String> {
-        let tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        tokens.get(scope).filter(|(_, until)| Instant::now() < *until).map(|(t, _)| format!("Bearer {t}"))
+    /// The credentials for the host, looked up on first use.
+    fn credentials(&self) -> sealcheck::Result<Option<Credentials>> {
+        let mut c = self.credentials.lock().unwrap_or_else(PoisonError::into_inner);
+        if c.is_none() {
+            *c = Some(self.files.lookup(&self.host)?);
+        }
+        Ok(c.clone().flatten())
     }
 
-    /// The `Authorization` answering `challenge` (from a 401 on `url`), for `scope`.
+    /// The `Authorization` to send before being challenged, for `scope`: a fresh token the host
+    /// issued for it, or the Basic credentials when the host asked for them before.
+    pub fn preemptive(&self, scope: &str) -> sealcheck::Result<Option<String>> {
+        match self.tokens.challenge_of(&self.host) {
+            None => Ok(None),
+            Some(Challenge::Basic) => Ok(self.credentials()?.as_ref().map(Credentials::basic)),
+            Some(c) => Ok(Tokens::key(&self.host, &c, scope).and_then(|k| self.tokens.fresh(&k)).map(|t| format!("Bearer {t}"))),
+        }
+    }
+
+    /// The `Authorization` answering `challenge` (from a 401 on `url`), for `scope`: the Basic
+    /// credentials, or a token fetched from the realm (distribution `docs/spec/auth/token.md`,
+    /// "Requesting a Token") and cached until its `expires_in` ("Token Response Fields": 60 s
+    /// when absent).
     pub fn answer(&self, http: &Http, url: &str, challenge: &Challenge, scope: &str) -> sealcheck::Result<String> {
+        self.tokens.remember(&self.host, challenge);
         match challenge {
-            Challenge::Basic => self.credentials.as_ref().map(Credentials::basic).ok_or_else(|| fail(url, "status 401: the registry wants credentials, and none are configured for it")),
+            Challenge::Basic => self.credentials()?.as_ref().map(Credentials::basic).ok_or_else(|| fail(url, "status 401: the registry wants credentials, and none are configured for it")),
             Challenge::Bearer { realm, service, scope: asked } => {
                 if !(realm.starts_with("https://") || realm.starts_with("http://")) {
                     return Err(fail(url, format!("status 401: token realm {realm:?} is not an http(s) URL")));
@@ -270,7 +360,8 @@ impl Auth {
                 }
                 q.push(format!("scope={}", encode(asked.as_deref().unwrap_or(scope))));
                 token_url.push_str(&q.join("&"));
-                let headers: Vec<(&str, String)> = self.credentials.iter().map(|c| ("Authorization", c.basic())).collect();
+                let headers: Vec<(&str, String)> = self.credentials()?.iter().map(|c| ("Authorization", c.basic())).collect();
+                self.tokens.fetches.fetch_add(1, Ordering::Relaxed);
                 let reply = http.get(&token_url, &headers, MAX_TOKEN_BYTES)?;
                 if reply.status != 200 {
                     return Err(fail(&token_url, format!("status {}: no token", reply.status)));
@@ -283,14 +374,19 @@ impl Auth {
                 }
                 let t: Token = serde_json::from_slice(&reply.body).map_err(|e| fail(&token_url, format!("malformed token response: {e}")))?;
                 let token = t.token.or(t.access_token).filter(|t| !t.is_empty()).ok_or_else(|| fail(&token_url, "token response without a token"))?;
-                let ttl = Duration::from_secs(t.expires_in.unwrap_or(60).clamp(1, 24 * 3600));
-                let mut tokens = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                tokens.insert(scope.to_string(), (token.clone(), Instant::now() + ttl));
+                let ttl = Duration::from_secs(t.expires_in.unwrap_or(DEFAULT_EXPIRES_IN).clamp(1, 24 * 3600));
+                if let Some(key) = Tokens::key(&self.host, challenge, scope) {
+                    self.tokens.insert(key, token.clone(), Instant::now() + ttl);
+                }
                 Ok(format!("Bearer {token}"))
             }
         }
     }
 }
+
+/// `expires_in` when a token response has none (distribution `docs/spec/auth/token.md`, "Token
+/// Response Fields").
+const DEFAULT_EXPIRES_IN: u64 = 60;
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters kept).
 fn encode(s: &str) -> String {

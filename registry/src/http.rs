@@ -1,6 +1,8 @@
-//! Bounded HTTP GETs (RFC 9110) for the registry source: one agent per decision (connections
-//! reused), connect and read timeouts, a total deadline, bounded retries with backoff on 429
-//! and 5xx (`Retry-After` respected within the deadline), redirects followed by hand so that
+//! Bounded HTTP GETs (RFC 9110) for the registry source: one agent per [`crate::Registry`]
+//! (idle connections kept and reused across requests and decisions), connect and read
+//! timeouts, a total deadline per decision, at most [`crate::Options::per_host`] requests in
+//! flight per host ([`crate::hosts`]), bounded retries with backoff on 429 and 5xx
+//! (`Retry-After` respected within the deadline), redirects followed by hand so that
 //! credentials never reach another host, and bodies capped before they are read.
 //!
 //! Every failure is an [`Error::Io`] naming the URL and the status or the transport error.
@@ -10,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use sealcheck::Error;
 
+use crate::hosts::Hosts;
 use crate::tls::{TlsConnector, TlsSetup};
 
 /// Redirects followed at most per request.
@@ -59,9 +62,17 @@ impl Reply {
     }
 }
 
-/// The HTTP client of one decision.
-pub(crate) struct Http {
+/// What every decision of one [`crate::Registry`] shares: the agent (its idle connections),
+/// the per-host limits and counters.
+pub(crate) struct Client {
     agent: ureq::Agent,
+    timeouts: Timeouts,
+    pub hosts: Hosts,
+}
+
+/// The HTTP client of one decision: the shared [`Client`] and the decision's deadline.
+pub(crate) struct Http {
+    client: Arc<Client>,
     deadline: Instant,
 }
 
@@ -73,9 +84,13 @@ pub(crate) fn fail(url: &str, detail: impl std::fmt::Display) -> Error {
     Error::Io { what: format!("GET {url}"), detail: detail.to_string() }
 }
 
-impl Http {
-    /// A client with `timeouts`, its TLS connections configured by `tls` (per host).
-    pub fn new(timeouts: Timeouts, tls: Arc<TlsSetup>) -> Self {
+/// Idle connections kept at most, over all hosts.
+const MAX_IDLE_CONNECTIONS: usize = 64;
+
+impl Client {
+    /// A client with `timeouts`, its TLS connections configured by `tls` (per host), at most
+    /// `per_host` requests in flight to one host.
+    pub fn new(timeouts: Timeouts, tls: Arc<TlsSetup>, per_host: usize) -> Self {
         use ureq::unversioned::transport::{ConnectProxyConnector, Connector as _, TcpConnector};
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -83,13 +98,22 @@ impl Http {
             .timeout_connect(Some(timeouts.connect))
             .timeout_per_read(Some(timeouts.read))
             .timeout_global(Some(timeouts.total))
-            .max_idle_connections_per_host(4)
+            .max_idle_connections(MAX_IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(per_host)
             .user_agent(concat!("sealcheck/", env!("CARGO_PKG_VERSION")))
             .build();
         // ureq's default chain without SOCKS, and with this crate's TLS step.
         let connector = ().chain(ConnectProxyConnector::default()).chain(TcpConnector::default()).chain(TlsConnector(tls));
         let agent = ureq::Agent::with_parts(config, connector, ureq::unversioned::resolver::DefaultResolver::default());
-        Self { agent, deadline: Instant::now() + timeouts.total }
+        Self { agent, timeouts, hosts: Hosts::new(per_host) }
+    }
+}
+
+impl Http {
+    /// The client of one decision starting now: its deadline is the total timeout from now.
+    pub fn new(client: Arc<Client>) -> Self {
+        let deadline = Instant::now() + client.timeouts.total;
+        Self { client, deadline }
     }
 
     fn left(&self, url: &str) -> sealcheck::Result<Duration> {
@@ -123,46 +147,61 @@ impl Http {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            self.left(url)?;
-            let mut req = self.agent.get(url);
-            for (k, v) in headers {
-                if with_auth || !k.eq_ignore_ascii_case("authorization") {
-                    req = req.header(*k, v.as_str());
-                }
-            }
-            let resp = req.call().map_err(|e| fail(url, e))?;
-            let status = resp.status().as_u16();
-            let headers: Vec<(String, String)> =
-                resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
-            let retry = status == 429 || (500..600).contains(&status);
+            let reply = self.attempt(url, headers, with_auth, max)?;
+            let retry = reply.status == 429 || (500..600).contains(&reply.status);
             if retry && attempt < MAX_ATTEMPTS {
-                let after = header(&headers, "retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+                let after = reply.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
                 let wait = after.map_or(backoff, Duration::from_secs);
                 if wait >= self.left(url)? {
-                    return Err(fail(url, format!("status {status}; retrying after {} s would pass the deadline", wait.as_secs())));
+                    return Err(fail(url, format!("status {}; retrying after {} s would pass the deadline", reply.status, wait.as_secs())));
                 }
                 std::thread::sleep(wait);
                 backoff *= 2;
                 continue;
             }
-            let declared = header(&headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
-            if declared.is_some_and(|n| n > max as u64) {
-                return Err(fail(url, format!("status {status}: body of {} bytes exceeds the limit of {max}", declared.unwrap_or(0))));
-            }
-            let mut body = Vec::new();
-            if !(300..400).contains(&status) {
-                use std::io::Read as _;
-                let mut reader = resp.into_body().into_with_config().limit(max as u64 + 1).reader();
-                reader.read_to_end(&mut body).map_err(|e| fail(url, format!("status {status}: reading the body: {e}")))?;
-                if body.len() > max {
-                    return Err(fail(url, format!("status {status}: body exceeds the limit of {max} bytes")));
-                }
-                if declared.is_some_and(|n| n != body.len() as u64) {
-                    return Err(fail(url, format!("status {status}: body truncated ({} of {} bytes)", body.len(), declared.unwrap_or(0))));
-                }
-            }
-            return Ok(Reply { status, headers, body, url: url.to_string() });
+            return Ok(reply);
         }
+    }
+
+    /// One request, holding a permit of its host while it is in flight; a transport error, a
+    /// body that does not fit, and a 429 or 5xx answer count as errors of the host.
+    fn attempt(&self, url: &str, headers: &[(&str, String)], with_auth: bool, max: usize) -> sealcheck::Result<Reply> {
+        let permit = self.client.hosts.acquire(host_of(url), self.deadline).map_err(|e| fail(url, e))?;
+        let reply = self.send(url, headers, with_auth, max);
+        if reply.as_ref().map_or(true, |r| r.status == 429 || (500..600).contains(&r.status)) {
+            permit.failed();
+        }
+        reply
+    }
+
+    fn send(&self, url: &str, headers: &[(&str, String)], with_auth: bool, max: usize) -> sealcheck::Result<Reply> {
+        let mut req = self.client.agent.get(url).config().timeout_global(Some(self.left(url)?)).build();
+        for (k, v) in headers {
+            if with_auth || !k.eq_ignore_ascii_case("authorization") {
+                req = req.header(*k, v.as_str());
+            }
+        }
+        let resp = req.call().map_err(|e| fail(url, e))?;
+        let status = resp.status().as_u16();
+        let headers: Vec<(String, String)> =
+            resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+        let declared = header(&headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > max as u64) {
+            return Err(fail(url, format!("status {status}: body of {} bytes exceeds the limit of {max}", declared.unwrap_or(0))));
+        }
+        let mut body = Vec::new();
+        if !(300..400).contains(&status) {
+            use std::io::Read as _;
+            let mut reader = resp.into_body().into_with_config().limit(max as u64 + 1).reader();
+            reader.read_to_end(&mut body).map_err(|e| fail(url, format!("status {status}: reading the body: {e}")))?;
+            if body.len() > max {
+                return Err(fail(url, format!("status {status}: body exceeds the limit of {max} bytes")));
+            }
+            if declared.is_some_and(|n| n != body.len() as u64) {
+                return Err(fail(url, format!("status {status}: body truncated ({} of {} bytes)", body.len(), declared.unwrap_or(0))));
+            }
+        }
+        Ok(Reply { status, headers, body, url: url.to_string() })
     }
 }
 

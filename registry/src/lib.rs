@@ -7,6 +7,9 @@
 //! `ureq` (blocking, no async runtime), TLS is rustls over the AWS-LC provider the native
 //! surfaces already use.
 //!
+//! The client is [`Registry`]: made once from [`Options`] and shared by every decision (its
+//! connections, tokens, tag cache, per-host limits and counters live as long as it does).
+//!
 //! A tag that names an image index is resolved to the platform manifest for
 //! [`Options::platform`] (the host's by default), decided together with that index (a policy may
 //! accept index signatures, `sealcheckIndexSignatures`). A reference by digest is decided on what
@@ -18,30 +21,28 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod client;
+mod hosts;
 mod http;
 mod lookaside;
 mod registries_d;
 mod source;
+mod tags;
 mod tls;
 
 pub use auth::{AuthFiles, AuthLookup, Challenge, Credentials};
+pub use client::{Registry, Stats};
+pub use hosts::HostStats;
 pub use http::Timeouts;
 pub use lookaside::{BlobFormat, LookasideSignature, MAX_LOOKASIDE_SIGNATURES};
 pub use registries_d::{MAX_REGISTRIES_D_FILE_BYTES, MAX_REGISTRIES_D_FILES, RegistriesConfig, RegistriesDirs, Section, builtin_default_lookaside};
-pub use source::{MAX_REFERRER_PAGES, MAX_REQUESTS, Platform};
+pub use source::{MAX_PARALLEL_FETCHES, MAX_REFERRER_PAGES, MAX_REQUESTS, Platform};
+pub use tags::{MAX_CACHED_TAGS, MAX_TAG_CACHE_BYTES};
 pub use tls::{CertsDirs, MAX_CERT_FILE_BYTES};
 
-use std::sync::Arc;
+use std::time::Duration;
 
-use sealcheck::oci::evidence::EvidenceItem;
-use sealcheck::oci::source::{Selector, collect as collect_evidence};
-use sealcheck::oci::{ImageEvidence, OciDigest, Reference};
-use sealcheck::{CryptoProvider, Error, Input, Result};
-
-use crate::auth::Auth;
-use crate::http::Http;
-use crate::source::{RegistrySource, endpoint};
-use crate::tls::{HostTls, TlsSetup};
+use sealcheck::oci::OciDigest;
 
 /// The pure parsers of the registry source (what a registry, a configuration file or a
 /// lookaside server hands over before anything is fetched with it), for fuzzing and tests.
@@ -89,8 +90,8 @@ impl RegistriesD {
     }
 }
 
-/// How to reach registries.
-#[derive(Debug, Clone, Default)]
+/// How to reach registries: the configuration of one [`Registry`].
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Registry hosts (`host[:port]`) spoken to over plain HTTP; every other host over HTTPS.
     pub insecure: Vec<String>,
@@ -108,8 +109,63 @@ pub struct Options {
     pub registries_d: RegistriesD,
     /// The platform chosen from an image index (`None`: the host's).
     pub platform: Option<Platform>,
-    /// Timeouts and the total deadline.
+    /// Timeouts and the total deadline (per [`Registry::collect`] call).
     pub timeouts: Timeouts,
+    /// How long [`Registry::resolve`] and [`Registry::collect`] keep what a tag named (zero:
+    /// not at all, the default; the CLI keeps it zero). A cached tag is up to this stale.
+    pub tag_ttl: Duration,
+    /// Requests in flight at most to one host, over every decision sharing the [`Registry`]
+    /// (at least 1; default 8).
+    pub per_host: usize,
+    /// Manifests and blobs one decision fetches at once, at most, when several are wanted
+    /// (1 to [`MAX_PARALLEL_FETCHES`]; default 4; 1: one at a time).
+    pub parallel_fetches: usize,
+}
+
+impl Default for Options {
+    /// The platform's roots, no registries.d, no credentials files, the host's platform, the
+    /// default [`Timeouts`], no tag cache, 8 requests per host, 4 parallel fetches.
+    fn default() -> Self {
+        Self {
+            insecure: Vec::new(),
+            ca_pem: None,
+            ca_only: false,
+            certs_dirs: CertsDirs::default(),
+            auth_files: AuthFiles::default(),
+            registries_d: RegistriesD::default(),
+            platform: None,
+            timeouts: Timeouts::default(),
+            tag_ttl: Duration::ZERO,
+            per_host: 8,
+            parallel_fetches: MAX_PARALLEL_FETCHES,
+        }
+    }
+}
+
+impl Options {
+    /// What every surface starts from: credentials ([`AuthFiles::from_env`]), `certs.d`
+    /// ([`CertsDirs::from_env`]) and registries.d ([`RegistriesD::from_env`]) from the usual
+    /// places, and the [`Default`] limits; the `with_*` methods apply what a user names.
+    #[must_use]
+    pub fn from_env() -> Self {
+        Self { certs_dirs: CertsDirs::from_env(), auth_files: AuthFiles::from_env(), registries_d: RegistriesD::from_env(), ..Self::default() }
+    }
+
+    /// Trusts the PEM CA certificates of `path` too (at most the key-file limit); with
+    /// `ca_only`, only them (and the hosts' `certs.d` CAs). A file that cannot be read is an
+    /// input error naming it.
+    pub fn with_ca_file(mut self, path: &std::path::Path, ca_only: bool) -> sealcheck::Result<Self> {
+        self.ca_pem = Some(sealcheck::fs::read_file(path, sealcheck::limits::MAX_KEY_FILE_BYTES, "registry CA file", "registry CA file size")?);
+        self.ca_only = ca_only;
+        Ok(self)
+    }
+
+    /// Reads registries.d from `dir` only, instead of the usual places.
+    #[must_use]
+    pub fn with_registries_d(mut self, dir: std::path::PathBuf) -> Self {
+        self.registries_d.dirs = RegistriesDirs(vec![dir]);
+        self
+    }
 }
 
 /// What a registry source resolved, for the decision record.
@@ -137,97 +193,6 @@ pub struct Resolved {
     /// Every lookaside signature found (simple-signing ones are listed here only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lookaside_signatures: Vec<LookasideSignature>,
-}
-
-/// The TLS configurations for `reference`'s registry: the options' roots, and the host's
-/// `certs.d` directory (looked up by the reference's `host[:port]`, as containers/image does,
-/// for the URL authority it is reached at).
-fn tls_setup(options: &Options, reference: &Reference, base: &str) -> Result<TlsSetup> {
-    let tls = TlsSetup::new(options.ca_pem.as_deref(), options.ca_only)?;
-    if let Some(dir) = options.certs_dirs.for_host(reference.domain()) {
-        tls.set_host(http::host_of(base), HostTls::load(&dir)?);
-    }
-    Ok(tls)
-}
-
-/// `ev` without what registries.d's `use-sigstore-attachments: false` excludes: cosign's
-/// signatures, attestations and bundles (Notary signatures stay).
-fn without_sigstore_attachments(ev: ImageEvidence) -> Result<ImageEvidence> {
-    let mut out = ImageEvidence::new(ev.reference().clone());
-    if let Some(m) = ev.manifest() {
-        out = out.with_manifest(m.to_vec());
-    }
-    if let Some(i) = ev.index() {
-        out.set_index(i.to_vec());
-    }
-    for f in ev.items() {
-        if matches!(f.item, EvidenceItem::Notary { .. }) {
-            out.reserve(f.item.size() as u64)?;
-            out.push(f.item.clone(), f.origin.clone())?;
-        }
-    }
-    Ok(out)
-}
-
-/// Fetches the evidence for the image at `reference` (tagged or by digest) from its registry,
-/// to be decided as `asked` (the same reference, or the name a policy is asked about when the
-/// image is pulled from a mirror). Any failure (network, TLS, status, size, digest,
-/// authentication, a missing tag, registries.d or certs.d that do not load, a lookaside
-/// signature that does not parse) is an input error naming the URL or the reason: never
-/// evidence that allows.
-///
-/// registries.d decides, for `reference`, whether cosign's sigstore attachments are read and
-/// where lookaside signatures are: sigstore signatures found there are evidence (origin
-/// `lookaside <url>`), simple-signing (GPG) ones are listed in [`Resolved`] only.
-pub fn collect(reference: &Reference, asked: Reference, options: &Options, provider: &CryptoProvider) -> Result<(ImageEvidence, Resolved)> {
-    let gather = || -> Result<(ImageEvidence, Resolved)> {
-        let host = reference.domain().to_string();
-        let insecure = options.insecure.contains(&host);
-        let config = RegistriesConfig::load(&options.registries_d.dirs)?;
-        let (attachments, attachments_scope) = match config.use_sigstore_attachments(reference) {
-            Some((b, scope)) => (b, Some(scope)),
-            None => (options.registries_d.attachments_default == AttachmentsDefault::Read, None),
-        };
-        let lookaside = config.lookaside(reference).map(|(l, _)| l).or_else(|| options.registries_d.default_lookaside.clone());
-        let (base, repository) = endpoint(reference, insecure);
-        let http = Http::new(options.timeouts, Arc::new(tls_setup(options, reference, &base)?));
-        let auth = Auth::new(options.auth_files.lookup(&host)?);
-        let source = RegistrySource::new(http, auth, provider.backend(), base, repository).with_sigstore_attachments(attachments);
-        // The manifest decided on, and the index and platform it was chosen from.
-        let (digest, index, platform) = match (reference.digest(), reference.tag()) {
-            (Some(d), _) => (*d, None, None),
-            (None, Some(tag)) => {
-                use sealcheck::oci::source::ArtifactSource as _;
-                let d = source.resolve_tag(tag)?.ok_or_else(|| Error::NotFound(format!("tag {tag:?} of {}", reference.name())))?;
-                if is_index(&d.media_type) {
-                    let want = options.platform.clone().unwrap_or_else(Platform::host);
-                    (source.choose_platform(&d, &want)?, Some(d.digest), Some(want.to_string()))
-                } else {
-                    (d.digest, None, None)
-                }
-            }
-            (None, None) => return Err(Error::Usage(format!("{reference}: name a tag or a digest"))),
-        };
-        let mut ev = collect_evidence(provider.backend(), &source, asked.clone(), &Selector::Digest(digest))?;
-        if !attachments {
-            ev = without_sigstore_attachments(ev)?;
-        }
-        let mut lookaside_signatures = Vec::new();
-        if let Some(base) = &lookaside {
-            for d in std::iter::once(digest).chain(index) {
-                lookaside_signatures.extend(lookaside::gather(source.http(), base, source.repository(), &d, &mut ev)?);
-            }
-        }
-        Ok((
-            ev,
-            Resolved { registry: host, digest, index, platform, sigstore_attachments: attachments, sigstore_attachments_scope: attachments_scope, lookaside, lookaside_signatures },
-        ))
-    };
-    gather().map_err(|e| e.loading(Input::ImageSource, format!("image source docker://{reference}")))
-}
-
-fn is_index(media_type: &str) -> bool {
-    matches!(media_type, "application/vnd.oci.image.index.v1+json" | "application/vnd.docker.distribution.manifest.list.v2+json")
 }
 
 #[cfg(test)]

@@ -8,14 +8,16 @@
 //! and the core checks sizes and digests before parsing. The referrers API is asked unfiltered
 //! (cosign bundles and Notary signatures are both wanted; a registry filters by one
 //! `artifactType` at most) and descriptors of other artifact types are skipped here; its
-//! `Link` pagination is followed for at most [`MAX_REFERRER_PAGES`] pages. A registry without
+//! `Link` pagination is followed for at most [`MAX_REFERRER_PAGES`] pages, and the descriptors
+//! are handed over sorted by digest (the API specifies no order). A registry without
 //! the referrers API answers 404 and the core reads the `sha256-<hex>` tag instead.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use sealcheck::crypto::{Backend, HashAlgorithm};
-use sealcheck::limits::{MAX_IMAGE_SIGNATURES, MAX_MANIFEST_BYTES};
+use sealcheck::limits::{MAX_ENVELOPE_BYTES, MAX_EVIDENCE_BYTES, MAX_IMAGE_SIGNATURES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES};
 use sealcheck::oci::manifest::{Descriptor, Manifest};
 use sealcheck::oci::source::{ArtifactSource, Located, REFERRER_ARTIFACT_TYPES};
 use sealcheck::oci::{OciDigest, Reference};
@@ -81,7 +83,11 @@ impl std::fmt::Display for Platform {
     }
 }
 
-/// One repository, read over HTTP(S) for one decision.
+/// Requests one decision makes in parallel at most when several manifests and blobs are
+/// known to be wanted ([`crate::Options::parallel_fetches`] is capped by it).
+pub const MAX_PARALLEL_FETCHES: usize = 4;
+
+/// One repository, read over HTTP(S) for one decision (shared by its fetch threads).
 pub(crate) struct RegistrySource {
     http: Http,
     auth: Auth,
@@ -89,14 +95,24 @@ pub(crate) struct RegistrySource {
     /// `https://host` or `http://host`.
     base: String,
     repository: String,
-    preemptive: RefCell<Option<String>>,
-    manifests: RefCell<HashMap<String, Vec<u8>>>,
-    known_manifests: RefCell<HashSet<String>>,
+    /// What each tag named in this decision (asked once: the core asks again to check the
+    /// reference).
+    tags: Mutex<HashMap<String, Option<Descriptor>>>,
+    manifests: Mutex<HashMap<String, Vec<u8>>>,
+    known_manifests: Mutex<HashSet<String>>,
+    /// Blobs fetched ahead (digest-checked), taken by [`ArtifactSource::fetch`].
+    prefetched: Mutex<HashMap<String, Vec<u8>>>,
     /// The platform manifest chosen from an index, and that index.
-    chosen: RefCell<Option<(OciDigest, u64, Descriptor)>>,
-    requests: RefCell<usize>,
+    chosen: Mutex<Option<(OciDigest, u64, Descriptor)>>,
+    requests: AtomicUsize,
     /// Whether cosign's `.sig`/`.att` tags are read (registries.d `use-sigstore-attachments`).
     sigstore_attachments: bool,
+    /// Requests made in parallel at most (1: none ahead of the core's sequential reads).
+    parallel: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl RegistrySource {
@@ -107,13 +123,35 @@ impl RegistrySource {
             backend,
             base,
             repository,
-            preemptive: RefCell::new(None),
-            manifests: RefCell::default(),
-            known_manifests: RefCell::default(),
-            chosen: RefCell::new(None),
-            requests: RefCell::new(0),
+            tags: Mutex::default(),
+            manifests: Mutex::default(),
+            known_manifests: Mutex::default(),
+            prefetched: Mutex::default(),
+            chosen: Mutex::new(None),
+            requests: AtomicUsize::new(0),
             sigstore_attachments: true,
+            parallel: 1,
         }
+    }
+
+    /// Fetches up to `n` (at most [`MAX_PARALLEL_FETCHES`]) manifests and blobs at once.
+    pub fn with_parallel_fetches(mut self, n: usize) -> Self {
+        self.parallel = n.clamp(1, MAX_PARALLEL_FETCHES);
+        self
+    }
+
+    /// Answers `tag` with `descriptor` (of `manifest`) without asking the registry (what the
+    /// client's tag cache holds).
+    pub fn seed_tag(&self, tag: &str, descriptor: Descriptor, manifest: Vec<u8>) {
+        let key = descriptor.digest.to_string();
+        lock(&self.known_manifests).insert(key.clone());
+        lock(&self.manifests).insert(key, manifest);
+        lock(&self.tags).insert(tag.to_string(), Some(descriptor));
+    }
+
+    /// The bytes of a manifest this source read, by digest.
+    pub fn manifest_bytes(&self, digest: &OciDigest) -> Option<Vec<u8>> {
+        lock(&self.manifests).get(&digest.to_string()).cloned()
     }
 
     /// Reads (or not) cosign's `.sig`/`.att` tags.
@@ -135,16 +173,13 @@ impl RegistrySource {
     /// GET `/v2/<repository>/<path>`, answering one authentication challenge.
     fn get(&self, path: &str, accept: &str, max: usize) -> Result<Reply> {
         let url = format!("{}/v2/{}/{path}", self.base, self.repository);
-        {
-            let mut n = self.requests.borrow_mut();
-            *n += 1;
-            if *n > MAX_REQUESTS {
-                return Err(Error::LimitExceeded { what: "registry requests per decision", max: MAX_REQUESTS, got: *n });
-            }
+        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        if n > MAX_REQUESTS {
+            return Err(Error::LimitExceeded { what: "registry requests per decision", max: MAX_REQUESTS, got: n });
         }
         let scope = format!("repository:{}:pull", self.repository);
         let mut headers: Vec<(&str, String)> = vec![("Accept", accept.to_string())];
-        if let Some(a) = self.auth.cached(&scope).or_else(|| self.preemptive.borrow().clone()) {
+        if let Some(a) = self.auth.preemptive(&scope)? {
             headers.push(("Authorization", a));
         }
         let reply = self.http.get(&url, &headers, max)?;
@@ -156,9 +191,6 @@ impl RegistrySource {
             .find_map(Challenge::parse)
             .ok_or_else(|| fail(&url, "status 401 without a Basic or Bearer challenge"))?;
         let answer = self.auth.answer(&self.http, &url, &challenge, &scope)?;
-        if challenge == Challenge::Basic {
-            *self.preemptive.borrow_mut() = Some(answer.clone());
-        }
         headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
         headers.push(("Authorization", answer));
         let reply = self.http.get(&url, &headers, max)?;
@@ -193,9 +225,9 @@ impl RegistrySource {
             _ => Manifest::from_json(&reply.body)?.media_type,
         };
         let key = digest.to_string();
-        self.known_manifests.borrow_mut().insert(key.clone());
+        lock(&self.known_manifests).insert(key.clone());
         let size = reply.body.len() as u64;
-        self.manifests.borrow_mut().insert(key, reply.body);
+        lock(&self.manifests).insert(key, reply.body);
         Ok(Some(Descriptor { media_type, digest, size, annotations: Default::default(), artifact_type: None }))
     }
 
@@ -218,22 +250,102 @@ impl RegistrySource {
         struct Index {
             manifests: Vec<Entry>,
         }
-        let bytes = self.manifests.borrow().get(&index.digest.to_string()).cloned().ok_or(Error::MissingEvidence("the image index"))?;
+        let bytes = self.manifest_bytes(&index.digest).ok_or(Error::MissingEvidence("the image index"))?;
         let parsed: Index = serde_json::from_slice(&bytes).map_err(|e| Error::Json { what: "image index", detail: e.to_string() })?;
         let found = parsed.manifests.iter().find(|e| {
             e.platform.as_ref().is_some_and(|p| p.os == want.os && p.architecture == want.architecture && want.variant.as_ref().is_none_or(|v| p.variant.as_ref() == Some(v)))
         });
         let e = found.ok_or_else(|| Error::NotFound(format!("platform {want} in the image index {}", index.digest)))?;
         let digest = OciDigest::parse(&e.digest)?;
-        self.known_manifests.borrow_mut().insert(digest.to_string());
-        *self.chosen.borrow_mut() = Some((digest, e.size, index.clone()));
+        lock(&self.known_manifests).insert(digest.to_string());
+        *lock(&self.chosen) = Some((digest, e.size, index.clone()));
         Ok(digest)
     }
 }
 
+/// Bounded parallel fetches within one decision (issue 12, "bounded parallel fetches"): when a
+/// referrers list, a `sha256-<hex>` index or a `.sig`/`.att` manifest names several manifests
+/// and blobs the core is about to read one by one, they are fetched ahead, at most
+/// [`RegistrySource::parallel`] at a time, into the maps [`ArtifactSource::fetch`] reads. Each
+/// is checked against its digest and declared size before it is kept; one that fails is
+/// dropped, and the core's own read of it then fails as it would have. The core still reserves
+/// and reads every item in its own order, so the evidence, its budget and the decision do not
+/// depend on the order fetches finish in. At most [`MAX_EVIDENCE_BYTES`] are fetched ahead.
+impl RegistrySource {
+    /// Fetches ahead what the signature manifests `listed` lead to: the manifests themselves,
+    /// then (`single`: referrers, whose bundle or envelope is the only layer) their one layer,
+    /// or (attachments) every layer.
+    fn prefetch_signatures(&self, listed: &[Descriptor], single: bool) {
+        if self.parallel < 2 {
+            return;
+        }
+        let budget = AtomicUsize::new(MAX_EVIDENCE_BYTES);
+        let within = |size: u64, max: usize| {
+            usize::try_from(size).ok().filter(|&n| n <= max).is_some_and(|n| budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(n)).is_ok())
+        };
+        let missing: Vec<&Descriptor> =
+            listed.iter().filter(|d| !lock(&self.manifests).contains_key(&d.digest.to_string()) && within(d.size, MAX_MANIFEST_BYTES)).collect();
+        self.in_parallel(&missing, |d| {
+            let _ = self.manifest(&d.digest.to_string());
+        });
+        let mut blobs: Vec<Descriptor> = Vec::new();
+        for d in listed {
+            let Some(m) = self.manifest_bytes(&d.digest).and_then(|b| Manifest::from_json(&b).ok()) else { continue };
+            match (single, m.layers.as_slice()) {
+                (true, [layer]) => blobs.push(layer.clone()),
+                (true, _) => {}
+                (false, layers) => blobs.extend(layers.iter().take(MAX_IMAGE_SIGNATURES).cloned()),
+            }
+        }
+        let max = if single { MAX_SIGNATURE_BYTES.max(MAX_ENVELOPE_BYTES) } else { MAX_SIGNATURE_BYTES };
+        let wanted: Vec<&Descriptor> = blobs.iter().filter(|b| !lock(&self.prefetched).contains_key(&b.digest.to_string()) && within(b.size, max)).collect();
+        self.in_parallel(&wanted, |b| {
+            let Ok(reply) = self.get(&format!("blobs/{}", b.digest), "*/*", max) else { return };
+            if reply.status == 200 && reply.body.len() as u64 == b.size && b.digest.verify(self.backend, &reply.body).is_ok() {
+                lock(&self.prefetched).insert(b.digest.to_string(), reply.body);
+            }
+        });
+    }
+
+    /// Runs `work` on every item, [`RegistrySource::parallel`] at a time (nothing for fewer
+    /// than two items: the core reads one as fast).
+    fn in_parallel<T: Sync>(&self, items: &[T], work: impl Fn(&T) + Sync) {
+        if items.len() < 2 {
+            return;
+        }
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..self.parallel.min(items.len()) {
+                s.spawn(|| {
+                    while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        work(item);
+                    }
+                });
+            }
+        });
+    }
+}
+
+/// Whether `tag` is a referrers tag (`<alg>-<hex>`, distribution-spec v1.1 "Referrers Tag
+/// Schema"), not an attachment's.
+fn is_fallback_tag(tag: &str) -> bool {
+    tag.split_once('-').is_some_and(|(alg, hex)| matches!((alg, hex.len()), ("sha256", 64) | ("sha512", 128)) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 impl ArtifactSource for RegistrySource {
     fn resolve_tag(&self, tag: &str) -> Result<Option<Descriptor>> {
-        self.manifest(tag)
+        if let Some(d) = lock(&self.tags).get(tag) {
+            return Ok(d.clone());
+        }
+        let d = self.manifest(tag)?;
+        lock(&self.tags).insert(tag.to_string(), d.clone());
+        if let Some(index) = d.as_ref().filter(|_| is_fallback_tag(tag)) {
+            // The `sha256-<hex>` referrers tag: an index of signature manifests, read next.
+            if let Some(m) = self.manifest_bytes(&index.digest).and_then(|b| Manifest::from_json(&b).ok()) {
+                self.prefetch_signatures(&m.manifests, true);
+            }
+        }
+        Ok(d)
     }
 
     fn fetch(&self, digest: &OciDigest, size: Option<u64>, max: usize) -> Result<Option<Vec<u8>>> {
@@ -241,10 +353,16 @@ impl ArtifactSource for RegistrySource {
             return Err(Error::LimitExceeded { what: "registry content size", max, got: usize::try_from(size.unwrap_or(0)).unwrap_or(usize::MAX) });
         }
         let key = digest.to_string();
-        if !self.manifests.borrow().contains_key(&key) {
+        if let Some(b) = lock(&self.prefetched).remove(&key) {
+            if size.is_some_and(|s| s != b.len() as u64) {
+                return Err(Error::ArtifactMismatch("content size differs from its descriptor"));
+            }
+            return Ok(Some(b));
+        }
+        if !lock(&self.manifests).contains_key(&key) {
             // Blobs first, unless the digest is known to be a manifest; a registry keeps
             // manifests apart from blobs, so a blob 404 is then asked as a manifest.
-            if !self.known_manifests.borrow().contains(&key) {
+            if !lock(&self.known_manifests).contains(&key) {
                 let reply = self.get(&format!("blobs/{key}"), "*/*", max)?;
                 match reply.status {
                     200 => return Ok(Some(reply.body)),
@@ -256,7 +374,7 @@ impl ArtifactSource for RegistrySource {
                 return Ok(None);
             }
         }
-        let bytes = self.manifests.borrow().get(&key).cloned();
+        let bytes = lock(&self.manifests).get(&key).cloned();
         if let Some(b) = &bytes {
             if b.len() > max {
                 return Err(Error::LimitExceeded { what: "registry content size", max, got: b.len() });
@@ -282,7 +400,7 @@ impl ArtifactSource for RegistrySource {
             let index = Manifest::from_json(&reply.body)?;
             for d in index.manifests {
                 if referrer_wanted(d.artifact_type.as_deref()) {
-                    self.known_manifests.borrow_mut().insert(d.digest.to_string());
+                    lock(&self.known_manifests).insert(d.digest.to_string());
                     out.push(d);
                 }
             }
@@ -293,7 +411,13 @@ impl ArtifactSource for RegistrySource {
             let next = reply.headers_named("link").find_map(link_next);
             let prefix = format!("/v2/{}/", self.repository);
             match next {
-                None => return Ok(out),
+                None => {
+                    // The API lists referrers in no specified order (go-containerregistry's
+                    // registry: a map's); sorted, the decision record does not vary with it.
+                    out.sort_by_cached_key(|d| d.digest.to_string());
+                    self.prefetch_signatures(&out, true);
+                    return Ok(out);
+                }
                 Some(n) => path = n.strip_prefix(&prefix).map(str::to_string).ok_or_else(|| fail(&reply.url, format!("Link {n:?} leaves the repository")))?,
             }
         }
@@ -309,16 +433,20 @@ impl ArtifactSource for RegistrySource {
             return Ok(Vec::new());
         }
         let tag = digest.tag_form(suffix);
-        Ok(self.resolve_tag(&tag)?.map(|d| (d, format!("tag {tag}"))).into_iter().collect())
+        let found = self.resolve_tag(&tag)?;
+        if let Some(d) = &found {
+            self.prefetch_signatures(std::slice::from_ref(d), false);
+        }
+        Ok(found.map(|d| (d, format!("tag {tag}"))).into_iter().collect())
     }
 
     fn locate(&self, digest: &OciDigest) -> Result<Option<Located>> {
-        if let Some((d, size, index)) = self.chosen.borrow().as_ref() {
+        if let Some((d, size, index)) = lock(&self.chosen).as_ref() {
             if d == digest {
                 return Ok(Some(Located { size: Some(*size), index: Some(index.clone()) }));
             }
         }
-        if let Some(b) = self.manifests.borrow().get(&digest.to_string()) {
+        if let Some(b) = lock(&self.manifests).get(&digest.to_string()) {
             return Ok(Some(Located { size: Some(b.len() as u64), index: None }));
         }
         Ok(self.manifest(&digest.to_string())?.map(|d| Located { size: Some(d.size), index: None }))

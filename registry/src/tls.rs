@@ -134,7 +134,8 @@ impl HostTls {
     }
 }
 
-/// The TLS configurations of one decision: the base trust, and what `certs.d` adds per host.
+/// The TLS configurations of one [`crate::Registry`]: the base trust, and what `certs.d` adds per
+/// host.
 pub(crate) struct TlsSetup {
     provider: Arc<rustls::crypto::CryptoProvider>,
     /// CA certificates added to (or, when `only`, replacing) the platform's roots.
@@ -170,6 +171,8 @@ impl TlsSetup {
     /// Adds what `certs.d` holds for the host reached as `authority` (`host[:port]` of its URLs).
     pub fn set_host(&self, authority: &str, host: HostTls) {
         self.hosts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(authority.to_string(), host);
+        // A configuration built before (for a redirect to this host) is built again with it.
+        self.built.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(authority);
     }
 
     /// The client configuration for `authority`, built once.

@@ -9,14 +9,16 @@
 #[allow(dead_code)]
 #[path = "../../tests/support/peers.rs"]
 mod peers;
+mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::time::Duration;
 
+use common::collect;
 use peers::{Registry, push_image, scratch};
 use sealcheck::oci::Reference;
 use sealcheck::{CryptoProvider, ErrorClass};
-use sealcheck_registry::{AuthFiles, Options, Timeouts, collect};
+use sealcheck_registry::{AuthFiles, Options, Timeouts};
 
 #[test]
 #[ignore = "needs the peers: tests/parity/build-peers.sh, SEALCHECK_PEERS (run by .ci/run)"]

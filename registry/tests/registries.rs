@@ -8,6 +8,7 @@
 //!
 //! `#[ignore]`: `.ci/run` builds the peers and runs these with `SEALCHECK_PEERS`.
 
+#[allow(dead_code)]
 #[path = "../../tests/support/peers.rs"]
 mod peers;
 mod common;
@@ -15,12 +16,12 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{layout, projection};
+use common::{collect, layout, projection};
 use peers::{Registry, cosign_key_pairs, cosign_with_key, peer, push_image, scratch};
 use sealcheck::oci::Reference;
 use sealcheck::policy::{FsFiles, containers};
 use sealcheck::{CryptoProvider, ErrorClass, ImageVerifier, UnixTime};
-use sealcheck_registry::{AuthFiles, Options, collect};
+use sealcheck_registry::{AuthFiles, Options};
 use serde_json::json;
 
 /// The plain-HTTP test options with `auth`.

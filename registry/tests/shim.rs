@@ -4,123 +4,19 @@
 //! decision's deadline, and never in evidence that allows; credentials must never reach a
 //! second host.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+#[allow(dead_code)]
+#[path = "../../tests/support/peers.rs"]
+mod peers;
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::collect;
+use common::shim::{Answer, Request, Shim};
 use sealcheck::oci::Reference;
 use sealcheck::{CryptoProvider, ErrorClass};
-use sealcheck_registry::{AuthFiles, Options, Timeouts, collect};
+use sealcheck_registry::{AuthFiles, Options, Timeouts};
 use sha2::Digest as _;
-
-/// One request as received.
-#[derive(Debug, Clone)]
-struct Request {
-    path: String,
-    headers: BTreeMap<String, String>,
-}
-
-/// One scripted answer.
-#[derive(Default)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    /// Declared length when it is not the body's (a truncated body).
-    content_length: Option<usize>,
-    delay: Duration,
-}
-
-impl Answer {
-    fn new(status: u16) -> Self {
-        Self { status, ..Self::default() }
-    }
-    fn json(status: u16, media_type: &str, body: &[u8]) -> Self {
-        Self { status, headers: vec![("Content-Type".into(), media_type.into())], body: body.to_vec(), ..Self::default() }
-    }
-    fn header(mut self, k: &str, v: &str) -> Self {
-        self.headers.push((k.into(), v.into()));
-        self
-    }
-}
-
-type Script = dyn Fn(&Request) -> Answer + Send + Sync;
-
-struct Shim {
-    host: String,
-    seen: Arc<Mutex<Vec<Request>>>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Shim {
-    fn start(script: impl Fn(&Request) -> Answer + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let host = listener.local_addr().unwrap().to_string();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let script: Arc<Script> = Arc::new(script);
-        let (s, st) = (seen.clone(), stop.clone());
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if st.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let (s, script) = (s.clone(), script.clone());
-                std::thread::spawn(move || serve(conn, &s, &*script));
-            }
-        });
-        Self { host, seen, stop }
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Shim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(&self.host);
-    }
-}
-
-fn serve(conn: TcpStream, seen: &Mutex<Vec<Request>>, script: &Script) {
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-    let mut headers = BTreeMap::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = h.trim_end().split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-        }
-    }
-    let req = Request { path, headers };
-    seen.lock().unwrap().push(req.clone());
-    let a = script(&req);
-    std::thread::sleep(a.delay);
-    let mut out = conn;
-    let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n", a.status, a.content_length.unwrap_or(a.body.len()));
-    for (k, v) in &a.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = out.write_all(head.as_bytes());
-    let _ = out.write_all(&a.body);
-    let _ = out.flush();
-    let _ = out.shutdown(std::net::Shutdown::Both);
-    let _ = reader.read(&mut [0u8; 1]);
-}
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 
@@ -278,4 +174,176 @@ fn credentials_never_reach_a_second_host() {
     let e = refused(&shim.host, Duration::from_secs(10));
     assert!(e.contains("status 401") && e.contains("none are configured"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn client(o: Options) -> sealcheck_registry::Registry {
+    sealcheck_registry::Registry::new(o).unwrap()
+}
+
+/// An image whose tag `v1` names `image`; every other path is 404; answers keep the
+/// connection open.
+fn keep_alive_registry(image: Vec<u8>) -> Shim {
+    Shim::start(move |r| {
+        let a = if r.path == "/v2/repo/manifests/v1" { Answer::json(200, OCI_MANIFEST, &image) } else { Answer::new(404) };
+        Answer { keep_alive: true, ..a }
+    })
+}
+
+/// Connection reuse (issue 12): the decisions of one client share its agent, so sequential
+/// requests to a host that keeps connections open (RFC 9112 §9.3, persistent connections) go
+/// over one connection, across decisions.
+#[test]
+fn one_client_reuses_its_connections_across_decisions() {
+    let shim = keep_alive_registry(manifest(b"layer"));
+    let registry = client(options(&shim.host, Duration::from_secs(10)));
+    let r = Reference::parse(&format!("{}/repo:v1", shim.host)).unwrap();
+    for _ in 0..3 {
+        registry.collect(&r, r.clone(), &CryptoProvider::default()).expect("evidence");
+    }
+    let requests = shim.requests().len();
+    assert!(requests >= 3 * 5, "manifest, .sig, .att, referrers, referrers tag per decision: {requests}");
+    assert_eq!(shim.connections(), 1, "{requests} requests over one connection");
+    let stats = registry.stats();
+    assert_eq!(stats.requests, requests as u64);
+    assert_eq!(stats.hosts[&shim.host].requests, requests as u64);
+    assert_eq!((stats.errors, stats.hosts[&shim.host].in_flight), (0, 0));
+    // One client per decision (what the CLI does): a connection each.
+    let before = shim.connections();
+    for _ in 0..2 {
+        collect(&r, r.clone(), &options(&shim.host, Duration::from_secs(10)), &CryptoProvider::default()).unwrap();
+    }
+    assert_eq!(shim.connections() - before, 2);
+}
+
+/// Per-host limits (issue 15, "never block on one slow registry for every request"): with one
+/// request per host in flight, two decisions against a slow host take turns (it never sees two
+/// requests at once), and a decision against another host is not held up by them: it is done
+/// while both are still waiting.
+#[test]
+fn a_slow_host_does_not_delay_decisions_against_another() {
+    let slow = Shim::start(|_| Answer { delay: Duration::from_secs(3), ..Answer::new(404) });
+    let fast = keep_alive_registry(manifest(b"fast layer"));
+    let mut o = options(&slow.host, Duration::from_secs(20));
+    o.insecure.push(fast.host.clone());
+    o.per_host = 1;
+    let registry = std::sync::Arc::new(client(o));
+    let on_slow = Reference::parse(&format!("{}/repo:v1", slow.host)).unwrap();
+    let waiting: Vec<_> = (0..2)
+        .map(|_| {
+            let (registry, r) = (registry.clone(), on_slow.clone());
+            std::thread::spawn(move || registry.collect(&r, r.clone(), &CryptoProvider::default()).map(|_| ()).unwrap_err().to_string())
+        })
+        .collect();
+    while slow.requests().is_empty() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let on_fast = Reference::parse(&format!("{}/repo:v1", fast.host)).unwrap();
+    registry.collect(&on_fast, on_fast.clone(), &CryptoProvider::default()).expect("the fast host answers");
+    assert!(waiting.iter().all(|t| !t.is_finished()), "the fast decision ended before the slow ones");
+    for t in waiting {
+        let e = t.join().unwrap();
+        assert!(e.contains(&format!("tag \"v1\" of {}/repo: not found", slow.host)), "the slow host's 404, in time: {e}");
+    }
+    assert_eq!(slow.most_in_flight(), 1, "one request at a time to the slow host");
+    let stats = registry.stats();
+    assert_eq!(stats.hosts[&slow.host].requests, 2);
+    assert_eq!(stats.hosts[&fast.host].errors, 0);
+}
+
+/// The tag cache (issue 15, "a tag→digest cache with a TTL"): what a tag names is asked once
+/// per TTL, `resolve` returns what the tag names (the index for a multi-platform tag), a moved
+/// tag is seen once the TTL has passed, and a reference by digest never touches the cache.
+#[test]
+fn tags_are_cached_for_their_ttl() {
+    let first = manifest(b"first");
+    let second = manifest(b"second");
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{ "mediaType": OCI_MANIFEST, "digest": digest(&first), "size": first.len(), "platform": { "os": "linux", "architecture": "amd64" } }]
+    }))
+    .unwrap();
+    let moved = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (m, f, s, i) = (moved.clone(), first.clone(), second.clone(), index.clone());
+    let shim = Shim::start(move |r| {
+        let tagged = if m.load(std::sync::atomic::Ordering::SeqCst) { &s } else { &f };
+        let a = match r.path.as_str() {
+            "/v2/repo/manifests/v1" => Answer::json(200, OCI_MANIFEST, tagged),
+            "/v2/repo/manifests/multi" => Answer::json(200, "application/vnd.oci.image.index.v1+json", &i),
+            p if p == format!("/v2/repo/manifests/{}", digest(&f)) => Answer::json(200, OCI_MANIFEST, &f),
+            _ => Answer::new(404),
+        };
+        Answer { keep_alive: true, ..a }
+    });
+    let ttl = Duration::from_millis(1500);
+    let registry = client(Options { tag_ttl: ttl, ..options(&shim.host, Duration::from_secs(10)) });
+    let tagged = Reference::parse(&format!("{}/repo:v1", shim.host)).unwrap();
+    let asked = |path: &str| shim.requests().iter().filter(|q| q.path == path).count();
+    assert_eq!(registry.resolve(&tagged).unwrap().to_string(), digest(&first));
+    let (ev, resolved) = registry.collect(&tagged, tagged.clone(), &CryptoProvider::default()).unwrap();
+    assert_eq!(resolved.digest.to_string(), digest(&first));
+    assert_eq!(ev.manifest(), Some(first.as_slice()));
+    assert_eq!(asked("/v2/repo/manifests/v1"), 1, "asked once: the decision read the cached tag and its manifest");
+    let multi = Reference::parse(&format!("{}/repo:multi", shim.host)).unwrap();
+    assert_eq!(registry.resolve(&multi).unwrap().to_string(), digest(&index), "a multi-platform tag names its index");
+    let (_, resolved) = registry.collect(&multi, multi.clone(), &CryptoProvider::default()).unwrap();
+    assert_eq!((resolved.digest.to_string(), resolved.index.map(|d| d.to_string())), (digest(&first), Some(digest(&index))));
+    moved.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(registry.resolve(&tagged).unwrap().to_string(), digest(&first), "stale until the TTL passes");
+    std::thread::sleep(ttl + Duration::from_millis(200));
+    assert_eq!(registry.resolve(&tagged).unwrap().to_string(), digest(&second));
+    let pinned = Reference::parse(&format!("{}/repo@{}", shim.host, digest(&first))).unwrap();
+    let before = (registry.stats(), shim.requests().len());
+    assert_eq!(registry.resolve(&pinned).unwrap().to_string(), digest(&first));
+    assert_eq!(shim.requests().len(), before.1, "a digest names itself");
+    registry.collect(&pinned, pinned.clone(), &CryptoProvider::default()).unwrap();
+    let after = registry.stats();
+    assert_eq!((after.tag_cache_hits, after.tag_cache_misses), (before.0.tag_cache_hits, before.0.tag_cache_misses), "a digest never touches the tag cache");
+    assert_eq!((after.tag_cache_hits, after.tag_cache_misses), (3, 3), "{after:?}");
+}
+
+/// Bounded parallel fetches (issue 12): the referrers of an image are fetched several at once
+/// (the shim sees more than one request in flight), answered slowest-first so that they
+/// finish in reverse order, and the evidence is the same, item for item and in the same
+/// order, as when they are fetched one at a time.
+#[test]
+fn parallel_fetches_do_not_change_the_evidence() {
+    const BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    let image = manifest(b"image layer");
+    let subject = serde_json::json!({ "mediaType": OCI_MANIFEST, "digest": digest(&image), "size": image.len() });
+    let mut paths: std::collections::HashMap<String, (Vec<u8>, Duration)> = std::collections::HashMap::new();
+    let mut listed = Vec::new();
+    for n in 0..6u64 {
+        let bundle = format!("{{\"bundle\":{n}}}").into_bytes();
+        let m = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": BUNDLE,
+            "config": { "mediaType": "application/vnd.oci.empty.v1+json", "digest": digest(b"{}"), "size": 2 },
+            "layers": [{ "mediaType": BUNDLE, "digest": digest(&bundle), "size": bundle.len() }], "subject": subject,
+        }))
+        .unwrap();
+        let delay = Duration::from_millis(300 - 50 * n);
+        listed.push(serde_json::json!({ "mediaType": OCI_MANIFEST, "digest": digest(&m), "size": m.len(), "artifactType": BUNDLE }));
+        paths.insert(format!("/v2/repo/manifests/{}", digest(&m)), (m, delay));
+        paths.insert(format!("/v2/repo/blobs/{}", digest(&bundle)), (bundle, delay));
+    }
+    let referrers = serde_json::to_vec(&serde_json::json!({ "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": listed })).unwrap();
+    paths.insert("/v2/repo/manifests/v1".into(), (image.clone(), Duration::ZERO));
+    paths.insert(format!("/v2/repo/referrers/{}", digest(&image)), (referrers, Duration::ZERO));
+    let shim = Shim::start(move |r| match paths.get(&r.path) {
+        Some((body, delay)) => Answer { delay: *delay, keep_alive: true, ..Answer::json(200, if r.path.contains("/blobs/") { "application/octet-stream" } else if r.path.contains("/referrers/") { "application/vnd.oci.image.index.v1+json" } else { OCI_MANIFEST }, body) },
+        None => Answer { keep_alive: true, ..Answer::new(404) },
+    });
+    let r = Reference::parse(&format!("{}/repo:v1", shim.host)).unwrap();
+    let evidence = |parallel: usize| {
+        let before = shim.requests().len();
+        let (ev, _) = client(Options { parallel_fetches: parallel, ..options(&shim.host, Duration::from_secs(20)) }).collect(&r, r.clone(), &CryptoProvider::default()).unwrap();
+        (ev, shim.requests().len() - before)
+    };
+    let (one_at_a_time, sequential_requests) = evidence(1);
+    assert_eq!(shim.most_in_flight(), 1);
+    assert_eq!(one_at_a_time.items().len(), 6, "six bundles");
+    let (parallel, parallel_requests) = evidence(sealcheck_registry::MAX_PARALLEL_FETCHES);
+    assert!(shim.most_in_flight() > 1 && shim.most_in_flight() <= sealcheck_registry::MAX_PARALLEL_FETCHES, "{} in flight", shim.most_in_flight());
+    assert_eq!(parallel.items(), one_at_a_time.items(), "the same evidence in the same order");
+    assert_eq!(parallel.manifest(), one_at_a_time.manifest());
+    assert_eq!(parallel_requests, sequential_requests, "nothing fetched twice");
 }

@@ -14,12 +14,12 @@ mod common;
 
 use std::path::Path;
 
-use common::{RefRegistry, StaticServer, layout, options, projection, push_platform_image, verifier};
+use common::{RefRegistry, StaticServer, collect, layout, options, projection, push_platform_image, verifier};
 use peers::{Registry, cosign_key_pairs, cosign_with_key, peer, scratch};
 use sealcheck::oci::Reference;
 use sealcheck::policy::Matched;
 use sealcheck::{CryptoProvider, ErrorClass, UnixTime};
-use sealcheck_registry::{AttachmentsDefault, BlobFormat, Options, Platform, RegistriesD, RegistriesDirs, collect};
+use sealcheck_registry::{AttachmentsDefault, BlobFormat, Options, Platform, RegistriesD, RegistriesDirs};
 use serde_json::{Value, json};
 
 fn key_requirement(dir: &Path, key: &str, identity: &str) -> Value {
@@ -235,5 +235,42 @@ fn registries_d_lookaside_and_sigstore_attachments() {
     let e = collect(&reference, reference.clone(), &o, &provider).map(|_| ()).unwrap_err();
     assert!(e.to_string().contains("unsupported scheme"), "{e}");
     drop((reg, server));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Bounded parallel fetches against the real programs: an image with three cosign v3 bundles
+/// (three signers, through the referrers API) and two legacy signatures (two layers of the
+/// `.sig` manifest) is decided with the same record, signature for signature and origin for
+/// origin, whether its manifests and blobs are fetched one at a time or several at once.
+#[test]
+#[ignore = "needs the peers: tests/parity/build-peers.sh, SEALCHECK_PEERS (run by .ci/run)"]
+fn parallel_fetches_give_the_sequential_decision() {
+    let dir = scratch("registry-parallel");
+    let refreg = RefRegistry::start();
+    let signers = ["s1", "s2", "s3"];
+    cosign_key_pairs(&dir, &signers);
+    let digest = push_platform_image(&refreg.host, &dir, "app", "v1", "parallel layer", "linux", "amd64", &[]);
+    let image = format!("{}/app@{digest}", refreg.host);
+    for s in signers {
+        cosign_with_key("sign", &dir.join(s).join("cosign.key"), &[], true, &image, &dir);
+    }
+    for s in &signers[..2] {
+        cosign_with_key("sign", &dir.join(s).join("cosign.key"), &[], false, &image, &dir);
+    }
+    let v = verifier(&json!({ "default": [key_requirement(&dir, "s3", "sealcheckMatchDigest"), key_requirement(&dir, "s2", "matchRepository")] }));
+    let reference = Reference::parse(&format!("{}/app:v1", refreg.host)).unwrap();
+    let now = UnixTime::now();
+    let decide = |parallel: usize| {
+        let o = Options { parallel_fetches: parallel, ..options(&refreg.host) };
+        let (ev, _) = collect(&reference, reference.clone(), &o, &CryptoProvider::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ev.items().len(), 5, "three bundles, two legacy signatures");
+        serde_json::to_value(v.decide(&ev, now)).unwrap()
+    };
+    let sequential = decide(1);
+    assert_eq!(sequential["allowed"], true, "{sequential}");
+    for _ in 0..3 {
+        assert_eq!(decide(sealcheck_registry::MAX_PARALLEL_FETCHES), sequential);
+    }
+    drop(refreg);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -14,11 +14,11 @@
 mod peers;
 mod common;
 
-use common::Pki;
+use common::{Pki, collect};
 use peers::{Registry, scratch};
 use sealcheck::oci::Reference;
 use sealcheck::{CryptoProvider, ErrorClass};
-use sealcheck_registry::{CertsDirs, Options, collect};
+use sealcheck_registry::{CertsDirs, Options};
 
 fn https(mut o: Options) -> Options {
     o.insecure.clear();

@@ -84,7 +84,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use super::native::{GovernedRequirement, Lifetime, RevocationList, Signer, SignerKind};
+use super::native::{Attestation, GovernedRequirement, Lifetime, RevocationList, Signer, SignerKind};
 use super::{CompiledPolicy, PolicyFiles, Requirement, Rule, ScopeMatch, Scopes};
 use crate::crypto::{Backend, HashAlgorithm, PublicKey};
 use crate::encoding::pem_decode_all;
@@ -764,7 +764,7 @@ impl Compiler<'_> {
             if PREDICATE_SHORT_NAMES.contains(&p.as_str()) {
                 return Err(unsupported(&alloc::format!("{apath}.predicateType"), &alloc::format!("the deprecated short name {p:?}: give the predicate type URI")));
             }
-            wanted.push((p, all.clone()));
+            wanted.push(Attestation { predicate_type: p, signers: all.clone(), constraints: Vec::new() });
         }
         let signatures = if wanted.is_empty() { Some((all, 1)) } else { None };
         Ok(Requirement::Governed(GovernedRequirement { signers, signatures, roles: Vec::new(), attestations: wanted, revocations: Arc::new(RevocationList::default()) }))

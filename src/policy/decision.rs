@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use super::Matched;
 use crate::error::Error;
 use crate::facts::{SignatureFormat, TimeSource, VerifiedSignature, VerifiedTime};
-use crate::oci::{OciDigest, Reference};
+use crate::oci::OciDigest;
 use crate::time::UnixTime;
 
 /// One piece of evidence considered by one requirement.
@@ -157,11 +157,11 @@ pub struct ExceptionRecord {
 }
 
 impl Decision {
-    pub(crate) fn new(reference: &Reference, scope: String, policy_digest: String, now: UnixTime) -> Self {
+    pub(crate) fn new(reference: String, scope: String, policy_digest: String, now: UnixTime) -> Self {
         Self {
             allowed: false,
             reason: String::new(),
-            reference: reference.to_string(),
+            reference,
             manifest_digest: None,
             index_digest: None,
             scope,

@@ -1,7 +1,8 @@
 //! Policy review: the warnings the seed documents give about signing policies ([`lint`]), a
-//! format-independent summary of a compiled policy ([`summary`]), and a readable rendering of a
-//! decision record ([`explain`]). `sealcheck policy check` and `sealcheck policy explain` print
-//! them.
+//! format-independent summary of a compiled policy ([`summary`]), the signers whose window is
+//! about to end ([`signers_ending`]), and a readable rendering of a decision record
+//! ([`explain`]). `sealcheck policy check`, `sealcheck audit summary --policy` and `sealcheck
+//! policy explain` print them.
 //!
 //! Everything here reads the compiled model ([`CompiledPolicy`]), so a containers-policy.json, a
 //! Notary trust policy and a native policy are linted by the same rules. The model keeps what
@@ -343,7 +344,7 @@ impl Entities {
 /// The signers a governed requirement names, in order, once each.
 fn used(g: &GovernedRequirement) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
-    let named = g.signatures.iter().flat_map(|(s, _)| s.iter()).chain(g.roles.iter().flat_map(|(_, m)| m.iter())).chain(g.attestations.iter().flat_map(|(_, m)| m.iter()));
+    let named = g.signatures.iter().flat_map(|(s, _)| s.iter()).chain(g.roles.iter().flat_map(|(_, m)| m.iter())).chain(g.attestations.iter().flat_map(|a| a.signers.iter()));
     for &i in named {
         if !out.contains(&i) {
             out.push(i);
@@ -680,8 +681,9 @@ fn describe(req: &Requirement, unique: &mut usize) -> String {
             for (role, ix) in &g.roles {
                 parts.push(alloc::format!("role {role} by one of [{}]", names(g, ix)));
             }
-            for (predicate, ix) in &g.attestations {
-                parts.push(alloc::format!("attestation {predicate} by one of [{}]", names(g, ix)));
+            for a in &g.attestations {
+                let with: String = a.constraints.iter().map(|c| alloc::format!(" with predicate {c}")).collect();
+                parts.push(alloc::format!("attestation {} by one of [{}]{with}", a.predicate_type, names(g, &a.signers)));
             }
             if g.roles.len() > 1 {
                 parts.push(String::from("each role by its own identity"));
@@ -791,6 +793,50 @@ impl fmt::Display for Summary {
         }
         Ok(())
     }
+}
+
+// ---- windows ending ---------------------------------------------------------------------------
+
+/// A signer whose window ends soon, or has ended: one row of [`signers_ending`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignerEnding {
+    /// `signer "name"`, or the key or identity (as [`SignerSummary::signer`]).
+    pub signer: String,
+    /// The end of its window (`validUntil`, inclusive: a signature made then still counts).
+    pub valid_until: UnixTime,
+    /// Whole days from the review time to `valid_until`, rounded down: 10 when it ends exactly
+    /// ten days later, 9 when a second earlier; negative once it has ended.
+    pub days_left: i64,
+    /// True when `valid_until` is before the review time: it signs nothing any more.
+    pub expired: bool,
+    /// The scopes that trust it.
+    pub scopes: Vec<String>,
+}
+
+/// The signers of `policy` whose window ends at most `warn_days` days after `now` (`validUntil
+/// <= now + warn_days × 86400 s`), ended ones included, soonest first (then in policy order).
+/// Native policies give signers a window (`validUntil`); the documents of the other formats
+/// give their keys and identities none. A signer without an end, or that no scope names, is
+/// never listed.
+#[must_use]
+pub fn signers_ending(policy: &CompiledPolicy, now: UnixTime, warn_days: u32) -> Vec<SignerEnding> {
+    let scopes = scopes(policy);
+    let horizon = now.secs().saturating_add(i64::from(warn_days) * DAY);
+    let mut out: Vec<SignerEnding> = entities(&scopes)
+        .into_iter()
+        .filter_map(|e| {
+            let until = e.until.filter(|u| u.secs() <= horizon)?;
+            Some(SignerEnding {
+                days_left: until.secs().saturating_sub(now.secs()).div_euclid(DAY),
+                expired: until < now,
+                valid_until: until,
+                scopes: e.scopes.iter().map(|&i| scopes[i].label.clone()).collect(),
+                signer: e.subject,
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| s.valid_until);
+    out
 }
 
 // ---- explaining a decision ------------------------------------------------------------------

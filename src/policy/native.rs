@@ -7,7 +7,8 @@
 //! reloaded without the policy: [`RevocationList`]); per **scope** (registry, repository or
 //! digest; the most specific wins, as containers-policy.json's do) a threshold of distinct
 //! signers, **roles** that distinct identities must fill, and **attestations** of a predicate
-//! type by given signers; and time-bound **exceptions** ([`Exception`]) that turn a denial into
+//! type by given signers, optionally with constraints on the predicate's fields ([`predicate`]);
+//! and time-bound **exceptions** ([`Exception`]) that turn a denial into
 //! an allow recorded as such. Parsing is strict: unknown fields and duplicate keys are errors.
 
 use alloc::string::{String, ToString};
@@ -16,6 +17,9 @@ use alloc::vec::Vec;
 
 use serde::Deserialize;
 
+pub mod predicate;
+
+use self::predicate::PredicateConstraint;
 use super::notation::NotaryRequirement;
 use super::{CompiledPolicy, IdentityRule, PolicyFiles, Requirement, Rule, SignatureRequirement};
 use crate::crypto::{Backend, HashAlgorithm, PublicKey};
@@ -115,6 +119,7 @@ struct SignaturesJson {
 struct AttestationJson {
     predicate_type: String,
     signers: Vec<String>,
+    predicate: Option<Vec<predicate::ConstraintJson>>,
 }
 
 #[derive(Deserialize)]
@@ -423,9 +428,28 @@ pub struct GovernedRequirement {
     /// Roles: each to be filled by a distinct identity among its signers.
     pub roles: Vec<(String, Vec<usize>)>,
     /// Attestations: a predicate type signed by one of the signers.
-    pub attestations: Vec<(String, Vec<usize>)>,
+    pub attestations: Vec<Attestation>,
     /// The policy's own revocations.
     pub revocations: Arc<RevocationList>,
+}
+
+/// An attestation requirement: an in-toto statement of a predicate type, signed by one of the
+/// signers, whose predicate meets every constraint.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    /// The `predicateType`.
+    pub predicate_type: String,
+    /// Signers whose attestations count (indices into [`GovernedRequirement::signers`]).
+    pub signers: Vec<usize>,
+    /// Constraints on the predicate's fields, all of which must hold.
+    pub constraints: Vec<PredicateConstraint>,
+}
+
+impl Attestation {
+    /// Whether the statement `v` verified meets every constraint ([`predicate::check_all`]).
+    pub fn check(&self, v: &VerifiedSignature) -> Result<()> {
+        predicate::check_all(&self.constraints, v.statement.as_ref().and_then(|s| s.predicate.as_ref()))
+    }
 }
 
 impl GovernedRequirement {
@@ -651,7 +675,16 @@ fn scope_rule(what: &str, j: ScopeJson, signers: &Arc<[Signer]>, revocations: &A
             if ix.iter().any(|&i| matches!(signers[i].kind, SignerKind::Notary(_))) {
                 return Err(invalid(alloc::format!("{what}: attestations are in-toto statements: Notary signers cannot sign them")));
             }
-            Ok((a.predicate_type, ix))
+            let constraints = match a.predicate {
+                Some(list) if list.is_empty() => return Err(invalid(alloc::format!("{what} attestation {:?}: predicate, when given, must not be empty", a.predicate_type))),
+                list => list
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, c)| PredicateConstraint::from_json(&alloc::format!("{what} attestation {:?} predicate constraint {k}", a.predicate_type), c))
+                    .collect::<Result<Vec<_>>>()?,
+            };
+            Ok(Attestation { predicate_type: a.predicate_type, signers: ix, constraints })
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Rule(alloc::vec![Requirement::Governed(GovernedRequirement { signers: signers.clone(), signatures, roles, attestations, revocations: revocations.clone() })]))

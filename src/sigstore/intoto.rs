@@ -7,7 +7,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::crypto::{Backend, HashAlgorithm};
@@ -26,6 +26,12 @@ pub struct Statement {
     pub predicate_type: String,
     /// Subjects: name and digests (algorithm name, hex).
     pub subjects: Vec<Subject>,
+    /// `predicate` (`None` when absent or `null`), for the native policy's constraints on its
+    /// fields (`governance`; without it the predicate is not kept); not part of the serialized
+    /// statement.
+    #[cfg(feature = "governance")]
+    #[serde(skip)]
+    pub predicate: Option<serde_json::Value>,
 }
 
 /// One subject.
@@ -74,8 +80,11 @@ struct StatementJson {
     statement_type: String,
     subject: Vec<SubjectJson>,
     predicate_type: String,
+    #[cfg(feature = "governance")]
+    predicate: Option<serde_json::Value>,
+    #[cfg(not(feature = "governance"))]
     #[allow(dead_code)]
-    predicate: Option<IgnoredAny>,
+    predicate: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -129,7 +138,13 @@ impl Statement {
             return Err(Error::InToto("statement has no subjects".into()));
         }
         let subjects = raw.subject.into_iter().map(|s| Subject { name: s.name, digest: s.digest.0 }).collect();
-        Ok(Self { statement_type: raw.statement_type, predicate_type: raw.predicate_type, subjects })
+        Ok(Self {
+            statement_type: raw.statement_type,
+            predicate_type: raw.predicate_type,
+            subjects,
+            #[cfg(feature = "governance")]
+            predicate: raw.predicate,
+        })
     }
 
     /// Index of the first subject that is `artifact`: every digest algorithm the subject and

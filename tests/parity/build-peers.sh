@@ -6,6 +6,7 @@
 #   registry  github.com/distribution/distribution/v3 v3.1.2
 #   oras      oras.land/oras v1.3.6
 #   notation  github.com/notaryproject/notation v1.3.2
+# and, from this repository, refregistry and tokenservice (registry/tests).
 # A binary already in OUTDIR is kept when `go version -m` shows that it was
 # built from the pinned module version (and, for cidiff, from the current
 # sources: a hash of them is kept in OUTDIR/cidiff.srchash).
@@ -113,4 +114,21 @@ else
   has_module "$out/refregistry" dep github.com/google/go-containerregistry v0.22.1 ||
     { echo "refregistry: built binary does not link github.com/google/go-containerregistry v0.22.1" >&2; exit 1; }
   echo "$ref_hash" >"$out/refregistry.srchash"
+fi
+
+# tokenservice: the token service of the distribution token flow (registry/tests/tokenservice,
+# Go standard library only) that the registry source's token tests put distribution behind.
+# Rebuilt when the hash of its sources (kept in OUTDIR/tokenservice.srchash) changes.
+tok_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../registry/tests/tokenservice" && pwd)
+tok_hash=$(cd "$tok_src" && sha256sum go.mod ./*.go | sha256sum | cut -d' ' -f1)
+is_tokenservice() { [ -x "$1" ] && go version -m "$1" | awk '$1 == "path" && $2 == "sealcheck.test/tokenservice" { f = 1 } END { exit !f }'; }
+if is_tokenservice "$out/tokenservice" &&
+  [ "$(cat "$out/tokenservice.srchash" 2>/dev/null)" = "$tok_hash" ]; then
+  echo "tokenservice: up to date"
+else
+  echo "tokenservice: building"
+  (cd "$tok_src" && CGO_ENABLED=0 go build -o "$out/tokenservice" .)
+  is_tokenservice "$out/tokenservice" ||
+    { echo "tokenservice: built binary is not sealcheck.test/tokenservice" >&2; exit 1; }
+  echo "$tok_hash" >"$out/tokenservice.srchash"
 fi

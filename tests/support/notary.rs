@@ -44,6 +44,7 @@ pub const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
 
 pub const ATTR_SIGNING_SCHEME: &str = "io.cncf.notary.signingScheme";
 pub const ATTR_SIGNING_TIME: &str = "io.cncf.notary.signingTime";
+pub const ATTR_AUTHENTIC_SIGNING_TIME: &str = "io.cncf.notary.authenticSigningTime";
 pub const ATTR_EXPIRY: &str = "io.cncf.notary.expiry";
 pub const ATTR_TIMESTAMP: &str = "io.cncf.notary.timestampSignature";
 pub const ATTR_SIGNING_AGENT: &str = "io.cncf.notary.signingAgent";
@@ -363,6 +364,25 @@ pub enum Countersignature<'a> {
     OverOther(&'a Tsa, i64, &'a [u8]),
 }
 
+/// The signing scheme (signing-scheme.md): `notary.x509` carries the signer's own `signingTime`
+/// claim; `notary.x509.signingAuthority` the authority's `authenticSigningTime` (a critical
+/// signed attribute) and no `signingTime`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    X509,
+    SigningAuthority,
+}
+
+impl Scheme {
+    /// `io.cncf.notary.signingScheme`, and the attribute that carries the signing time.
+    const fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::X509 => ("notary.x509", ATTR_SIGNING_TIME),
+            Self::SigningAuthority => ("notary.x509.signingAuthority", ATTR_AUTHENTIC_SIGNING_TIME),
+        }
+    }
+}
+
 /// How [`sign`] builds an envelope. [`EnvelopeSpec::new`] is a valid `notary.x509` signature:
 /// the key's own algorithm, signing time [`SIGNED_AT`], `crit` = [signingScheme], no expiry, no
 /// countersignature.
@@ -373,6 +393,8 @@ pub struct EnvelopeSpec<'a> {
     /// The declared algorithm; `None`: the key's.
     pub alg: Option<Alg>,
     pub signing_time: i64,
+    /// The scheme; [`EnvelopeSpec::new`]: `notary.x509`.
+    pub scheme: Scheme,
     pub expiry: Option<i64>,
     /// Extra signed attributes (name, text value), each also listed in `crit`.
     pub extra_critical: Vec<(&'static str, &'static str)>,
@@ -388,6 +410,7 @@ impl<'a> EnvelopeSpec<'a> {
             target,
             alg: None,
             signing_time: SIGNED_AT,
+            scheme: Scheme::X509,
             expiry: None,
             extra_critical: Vec::new(),
             countersignature: Countersignature::None,
@@ -450,6 +473,9 @@ pub fn sign(signer: &Signer, spec: &EnvelopeSpec<'_>) -> Signed {
     let alg = spec.alg.unwrap_or_else(|| Alg::for_key(&signer.key));
     let payload = payload(&spec.target);
     let mut crit: Vec<&str> = vec![ATTR_SIGNING_SCHEME];
+    if spec.scheme == Scheme::SigningAuthority {
+        crit.push(ATTR_AUTHENTIC_SIGNING_TIME);
+    }
     if spec.expiry.is_some() {
         crit.push(ATTR_EXPIRY);
     }
@@ -466,8 +492,9 @@ fn sign_jws(signer: &Signer, spec: &EnvelopeSpec<'_>, alg: Alg, payload: &[u8], 
     protected.insert("alg".into(), alg.jws().into());
     protected.insert("crit".into(), crit.iter().map(|c| serde_json::Value::from(*c)).collect());
     protected.insert("cty".into(), PAYLOAD_MEDIA_TYPE.into());
-    protected.insert(ATTR_SIGNING_SCHEME.into(), "notary.x509".into());
-    protected.insert(ATTR_SIGNING_TIME.into(), super::der::rfc3339(spec.signing_time).into());
+    let (scheme, time_attribute) = spec.scheme.names();
+    protected.insert(ATTR_SIGNING_SCHEME.into(), scheme.into());
+    protected.insert(time_attribute.into(), super::der::rfc3339(spec.signing_time).into());
     if let Some(e) = spec.expiry {
         protected.insert(ATTR_EXPIRY.into(), super::der::rfc3339(e).into());
     }
@@ -496,12 +523,13 @@ fn sign_jws(signer: &Signer, spec: &EnvelopeSpec<'_>, alg: Alg, payload: &[u8], 
 /// signature-envelope-cose.md "Protected Header", "Unprotected Headers", "Signature".
 fn sign_cose(signer: &Signer, spec: &EnvelopeSpec<'_>, alg: Alg, payload: &[u8], crit: &[&str]) -> Signed {
     let time = |t: i64| Cbor::Tag(1, Box::new(Cbor::Int(t)));
+    let (scheme, time_attribute) = spec.scheme.names();
     let mut protected = vec![
         (Cbor::Int(1), Cbor::Int(alg.cose())),
         (Cbor::Int(2), Cbor::Array(crit.iter().map(|c| Cbor::text(c)).collect())),
         (Cbor::Int(3), Cbor::text(PAYLOAD_MEDIA_TYPE)),
-        (Cbor::text(ATTR_SIGNING_SCHEME), Cbor::text("notary.x509")),
-        (Cbor::text(ATTR_SIGNING_TIME), time(spec.signing_time)),
+        (Cbor::text(ATTR_SIGNING_SCHEME), Cbor::text(scheme)),
+        (Cbor::text(time_attribute), time(spec.signing_time)),
     ];
     if let Some(e) = spec.expiry {
         protected.push((Cbor::text(ATTR_EXPIRY), time(e)));

@@ -42,7 +42,7 @@ impl ApiError {
     fn request(message: impl Into<String>) -> Self {
         Self { code: CODE_INVALID_INPUT, error_code: 0, kind: "Request", message: message.into() }
     }
-    fn from(e: &Error) -> Self {
+    pub(crate) fn from(e: &Error) -> Self {
         let code = match e.class() {
             ErrorClass::Input => CODE_INVALID_INPUT,
             ErrorClass::Rejection => CODE_REJECTED,

@@ -2,7 +2,8 @@
 //! reused, `verifyBundle` and `decideImage` taking request objects (binary evidence as
 //! `Uint8Array` or base64 text) and returning plain objects; failures throw a `SealcheckError`
 //! (an `Error` with `code`, `kind` and `message`). A denial is a result (`allowed: false`), not an
-//! exception.
+//! exception. The audit log (`src/audit.rs`) is the host's file: `AuditChain` makes the lines to
+//! append to it, `auditVerify` checks its text.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -104,4 +105,72 @@ pub fn decide_image(policy: &Policy, req: JsValue) -> Result<JsValue, JsValue> {
     let req: api::DecideImageRequest = request(req)?;
     let v = api::decide_image(&policy.inner, &req).map_err(|e| js_error(&e))?;
     plain(&serde_json::json!({"allowed": v["allowed"], "decision": v["decision"]}))
+}
+
+/// The hash chain of an audit log whose file the host owns: each `append` returns the line to
+/// write (JSON Lines, `src/audit.rs`), chained to the one before.
+#[wasm_bindgen]
+pub struct AuditChain {
+    tail: sealcheck::audit::Tail,
+}
+
+#[wasm_bindgen]
+impl AuditChain {
+    /// Continues a log at `tail` (`RECORDS:HEX`, as the `tail` getter gives it and `sealcheck
+    /// audit verify` prints it), or starts an empty log. Throws `SealcheckError` (`code` 2) for
+    /// a tail that does not parse.
+    #[wasm_bindgen(constructor)]
+    pub fn new(tail: Option<String>) -> Result<AuditChain, JsValue> {
+        let tail = tail.map_or(Ok(sealcheck::audit::Tail::EMPTY), |t| t.parse()).map_err(|e| js_error(&ApiError::from(&e)))?;
+        Ok(AuditChain { tail })
+    }
+
+    /// The line (ending in `\n`) that appends `decision` (the `decision` object `decideImage`
+    /// returned, or its JSON text) to the log, after which the chain's tail is that line's:
+    /// write it before the next append. Throws `SealcheckError` (`code` 2) for anything that is
+    /// not a decision record; the chain is then unchanged.
+    pub fn append(&mut self, #[wasm_bindgen(unchecked_param_type = "object | string")] decision: JsValue) -> Result<String, JsValue> {
+        let not_record = || js_error(&ApiError { code: api::CODE_INVALID_INPUT, error_code: 0, kind: "Request", message: "decision: a decision record (object or JSON text)".into() });
+        let text = match decision.as_string() {
+            Some(s) => s,
+            None => js_sys::JSON::stringify(&decision).ok().and_then(|s| s.as_string()).ok_or_else(not_record)?,
+        };
+        let line = self.tail.entry_json(text.as_bytes()).map_err(|e| js_error(&ApiError::from(&e)))?;
+        self.tail = self.tail.after(line.as_bytes());
+        Ok(line + "\n")
+    }
+
+    /// The tail after the last append: `RECORDS:HEX`.
+    #[wasm_bindgen(getter)]
+    pub fn tail(&self) -> String {
+        self.tail.to_string()
+    }
+}
+
+/// Checks an audit log's text (every record in order, each the successor of the one before,
+/// none edited; with `expect`, a tail kept apart, the log must still reach it) and returns its
+/// summary (`{tail: {seq, hash}, total, allowed, denied, scopes, days, …}`, as `sealcheck audit
+/// summary --json` reads it). A broken chain throws `SealcheckError` (`code` 1, `kind`
+/// `ChainBroken`) with `index`, the first broken record; a log over the size limit is
+/// `LimitExceeded`, an `expect` that does not parse `code` 2.
+#[wasm_bindgen(js_name = auditVerify)]
+pub fn audit_verify(log: &str, expect: Option<String>) -> Result<JsValue, JsValue> {
+    let input = |e: &sealcheck::Error| js_error(&ApiError::from(e));
+    let max = sealcheck::limits::MAX_AUDIT_LOG_BYTES;
+    if log.len() > max {
+        return Err(input(&sealcheck::Error::LimitExceeded { what: "audit log size", max, got: log.len() }));
+    }
+    let expected: Option<sealcheck::audit::Tail> = expect.map(|t| t.parse()).transpose().map_err(|e| input(&e))?;
+    let checked = match &expected {
+        Some(t) => sealcheck::audit::verify_anchored(log.as_bytes(), t),
+        None => sealcheck::audit::verify(log.as_bytes()),
+    };
+    match checked {
+        Ok(summary) => plain(&serde_json::to_value(&summary).map_err(|e| js_error(&ApiError { code: api::CODE_INVALID_INPUT, error_code: 0, kind: "Result", message: e.to_string() }))?),
+        Err(broken) => {
+            let err = js_error(&ApiError { code: api::CODE_REJECTED, error_code: 0, kind: "ChainBroken", message: broken.to_string() });
+            let _ = js_sys::Reflect::set(&err, &JsValue::from_str("index"), &JsValue::from(broken.index as f64));
+            Err(err)
+        }
+    }
 }

@@ -2,7 +2,8 @@
 //! more (rustls-ffi conventions). No key, digest, root or matcher is parsed here.
 //!
 //! - Opaque handles with `_new`/`_free`; `_free` accepts NULL. Handles are immutable once made
-//!   and may be shared by many threads at once (`Send + Sync`, no global mutable state).
+//!   and may be shared by many threads at once (`Send + Sync`, no global mutable state); the
+//!   one exception, an audit log, takes a lock around each append.
 //! - Every fallible call returns one [`sealcheck_result`]; its values are the core's error codes
 //!   (`sealcheck::Error::code`). Out-parameters are written only when it is
 //!   `SEALCHECK_RESULT_OK`, except `out_error`: when a call fails and `out_error` is not NULL,
@@ -439,7 +440,7 @@ fn message(result: u32) -> String {
     }
 }
 
-/// An owned output buffer (JSON); free it with `sealcheck_buffer_free`.
+/// An owned output buffer (JSON, or the text a call says); free it with `sealcheck_buffer_free`.
 pub struct sealcheck_buffer {
     _private: [u8; 0],
 }
@@ -1012,6 +1013,96 @@ pub unsafe extern "C" fn sealcheck_policy_decide_oci_layout(
             Err(e) => unsafe { fail(&e, out_error) },
         }
     })
+}
+
+// ---- audit log ---------------------------------------------------------------------------
+
+/// An audit log file held open for appending (`sealcheck::audit::AuditLog`): hash-chained JSON
+/// Lines of decision records. Appends from many threads are serialized by a lock inside;
+/// other processes appending to the same file are serialized by the file's lock.
+pub struct sealcheck_audit_log {
+    _private: [u8; 0],
+}
+
+impl Handle for sealcheck_audit_log {
+    type Inner = std::sync::Mutex<sealcheck::audit::AuditLog>;
+    const MAGIC: u64 = 0x5343_4b41_5544_4c31; // "SCKAUDL1"
+}
+
+/// The log behind a handle, locked; a lock poisoned by a panic is refused.
+unsafe fn audit_log<'a>(log: *const sealcheck_audit_log) -> Result<std::sync::MutexGuard<'a, sealcheck::audit::AuditLog>, sealcheck_result> {
+    unsafe { handle(log) }?.lock().map_err(|_| sealcheck_result::SEALCHECK_RESULT_PANIC)
+}
+
+/// Opens the audit log at `path` (UTF-8; created when missing) and verifies its whole chain:
+/// a log whose chain is broken, or that is not a regular file, is refused with
+/// `SEALCHECK_RESULT_IO` (the detail, in `*out_error`, names the first broken record), one
+/// over the size limit with `SEALCHECK_RESULT_LIMIT_EXCEEDED`. An empty path is
+/// `SEALCHECK_RESULT_INVALID_PARAMETER`. On success `*out_log` owns a handle to free with
+/// `sealcheck_audit_log_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_audit_log_open(path: *const u8, path_len: usize, out_log: *mut *mut sealcheck_audit_log, out_error: *mut *mut sealcheck_buffer) -> sealcheck_result {
+    guard(|| {
+        if out_log.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        let path = try_ffi!(unsafe { text(path, path_len) });
+        if path.is_empty() {
+            return sealcheck_result::SEALCHECK_RESULT_INVALID_PARAMETER;
+        }
+        match sealcheck::audit::AuditLog::open(std::path::Path::new(path)) {
+            Ok(log) => unsafe { out(out_log, new_handle::<sealcheck_audit_log>(std::sync::Mutex::new(log))) },
+            Err(e) => unsafe { fail(&e, out_error) },
+        }
+    })
+}
+
+/// Appends a decision record, as a `sealcheck_policy_decide*` call gave it in `*out_record`
+/// (its bytes, `record_len` of them), to the log: one line chained to the last, written and
+/// synced before this returns. A record that is not a decision record (not one line of JSON
+/// with a decision's fields) is `SEALCHECK_RESULT_INVALID_PARAMETER` and nothing is written; a
+/// log changed since it was checked (shortened, replaced, its last record edited, or a
+/// broken record appended by another writer) is `SEALCHECK_RESULT_IO` and is not extended.
+/// On success, if `out_tail` is not NULL, `*out_tail` owns the new tail as text, as
+/// `sealcheck_audit_log_tail` gives it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_audit_log_append(
+    log: *const sealcheck_audit_log,
+    record: *const u8,
+    record_len: usize,
+    out_tail: *mut *mut sealcheck_buffer,
+    out_error: *mut *mut sealcheck_buffer,
+) -> sealcheck_result {
+    guard(|| {
+        let mut log = try_ffi!(unsafe { audit_log(log) });
+        let record = try_ffi!(unsafe { slice(record, record_len) });
+        match log.append_json(record) {
+            Ok(_) if out_tail.is_null() => sealcheck_result::SEALCHECK_RESULT_OK,
+            Ok(tail) => unsafe { out(out_tail, buffer(tail.to_string())) },
+            Err(e) => unsafe { fail(&e, out_error) },
+        }
+    })
+}
+
+/// The log's tail as of its open or last append through this handle: `RECORDS:HEX` (the record
+/// count, a colon, the SHA-256 of the last line in lowercase hex), as `sealcheck audit verify`
+/// prints it and `--expect` reads it. `*out_tail` owns the text (not NUL-terminated).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_audit_log_tail(log: *const sealcheck_audit_log, out_tail: *mut *mut sealcheck_buffer) -> sealcheck_result {
+    guard(|| {
+        let log = try_ffi!(unsafe { audit_log(log) });
+        if out_tail.is_null() {
+            return sealcheck_result::SEALCHECK_RESULT_NULL_PARAMETER;
+        }
+        unsafe { out(out_tail, buffer(log.tail().to_string())) }
+    })
+}
+
+/// Closes an audit log. NULL (and an already freed log) is accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn sealcheck_audit_log_free(log: *mut sealcheck_audit_log) {
+    // SAFETY: see `free_handle`.
+    unsafe { free_handle(log) }
 }
 
 #[cfg(test)]

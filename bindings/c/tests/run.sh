@@ -2,7 +2,9 @@
 # Builds libsealcheck, installs it under a temp prefix, compiles the C tests against the
 # committed header with -Wall -Wextra -Werror -std=c11, links them once against the shared and
 # once against the static library, runs both and the cross-surface table, then runs them under
-# valgrind memcheck (0 errors, 0 definitely or indirectly lost bytes).
+# valgrind memcheck (0 errors, 0 definitely or indirectly lost bytes). The audit log each C test
+# writes is checked with the sealcheck CLI (`audit verify`, built here if it is not): intact and
+# reaching the tail the test recorded; the test's edited copy broken.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
@@ -21,9 +23,20 @@ linked=$(ldd "$prefix/test_shared")
 grep -q 'libsealcheck.so.0' <<<"$linked" || { echo "shared test is not linked to libsealcheck.so.0" >&2; exit 1; }
 echo "== the cross-surface table (tests/surfaces/table.tsv)"
 "$prefix/table" "$top/tests/surfaces/table.tsv" "$vectors"
+cargo build --release -q -p sealcheck-cli --manifest-path "$top/Cargo.toml"
+cli="${CARGO_TARGET_DIR:-$top/target}/release/sealcheck"
 for t in test_shared test_static; do
   echo "== $t"
-  "$prefix/$t" "$vectors"
+  audit="$prefix/audit-$t"
+  mkdir "$audit"
+  SEALCHECK_AUDIT_DIR="$audit" "$prefix/$t" "$vectors"
+  echo "== sealcheck audit verify: the audit log $t appended, and its edited copy"
+  tail=$(cat "$audit/audit.tail")
+  out=$("$cli" audit verify --expect "$tail" "$audit/audit.jsonl")
+  [ "$out" = "chain intact: 40 records, tail $tail" ] || { echo "unexpected: $out" >&2; exit 1; }
+  status=0
+  out=$("$cli" audit verify --json "$audit/tampered.jsonl" 2>/dev/null) || status=$?
+  [ "$status" = 1 ] && grep -q '"index":6' <<<"$out" || { echo "the edited log: exit $status, $out" >&2; exit 1; }
   echo "== $t --misuse (freed handles; reads freed memory, so not under valgrind)"
   "$prefix/$t" "$vectors" --misuse
 done

@@ -403,6 +403,139 @@ static void test_notation(void) {
   free(bad_envelope.data);
 }
 
+/* ---- audit log: decisions appended to a hash-chained JSON Lines file (src/audit.rs) ---- */
+
+#define AUDIT_N 24
+
+static bool buffer_is(const sealcheck_buffer *b, const char *s) {
+  return b != NULL && sealcheck_buffer_len(b) == strlen(s) && memcmp(sealcheck_buffer_data(b), s, strlen(s)) == 0;
+}
+
+static bool same_buffer(const sealcheck_buffer *a, const sealcheck_buffer *b) {
+  return a != NULL && b != NULL && sealcheck_buffer_len(a) == sealcheck_buffer_len(b) &&
+         memcmp(sealcheck_buffer_data(a), sealcheck_buffer_data(b), sealcheck_buffer_len(a)) == 0;
+}
+
+static void write_file(const char *path, const uint8_t *data, size_t len) {
+  FILE *fp = fopen(path, "wb");
+  if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp) != 0) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(2);
+  }
+}
+
+static sealcheck_audit_log *audit_shared;
+
+static void *audit_worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 4; i++) {
+    bool allowed = false;
+    sealcheck_buffer *record = NULL;
+    if (decide(&img_manifest, &allowed, &record) != SEALCHECK_RESULT_OK) return (void *)1;
+    sealcheck_result r = sealcheck_audit_log_append(audit_shared, sealcheck_buffer_data(record), sealcheck_buffer_len(record), NULL, NULL);
+    sealcheck_buffer_free(record);
+    if (r != SEALCHECK_RESULT_OK) return (void *)2;
+  }
+  return NULL;
+}
+
+/* Appends AUDIT_N decision records (allowed and denied, as sealcheck_policy_decide gives them),
+ * then 4 threads x 4 more through the same handle; re-opens the log and compares tails; checks
+ * that records the library did not produce are refused and write nothing; and that a copy
+ * with one record edited does not open (SEALCHECK_RESULT_IO, naming the next record). The log
+ * is kept in `dir` as audit.jsonl with its tail in audit.tail and the edited copy as
+ * tampered.jsonl, for run.sh to check with `sealcheck audit verify`. */
+static void test_audit(const char *dir) {
+  char path[4096], tampered[4096], tail_path[4096];
+  snprintf(path, sizeof path, "%s/audit.jsonl", dir);
+  snprintf(tampered, sizeof tampered, "%s/tampered.jsonl", dir);
+  snprintf(tail_path, sizeof tail_path, "%s/audit.tail", dir);
+  unlink(path);
+  sealcheck_audit_log *log = NULL;
+  sealcheck_buffer *detail = NULL;
+  sealcheck_result r = sealcheck_audit_log_open((const uint8_t *)path, strlen(path), &log, &detail);
+  CHECK(r == SEALCHECK_RESULT_OK && log != NULL, "open a new audit log: %u %s", r, msg(r));
+  sealcheck_buffer *tail = NULL;
+  CHECK(sealcheck_audit_log_tail(log, &tail) == SEALCHECK_RESULT_OK &&
+            buffer_is(tail, "0:0000000000000000000000000000000000000000000000000000000000000000"),
+        "an empty log's tail");
+  sealcheck_buffer_free(tail);
+  int allowed_n = 0;
+  for (int i = 0; i < AUDIT_N; i++) {
+    bool allowed = false;
+    sealcheck_buffer *record = NULL;
+    r = decide(i % 3 == 0 ? &other_manifest : &img_manifest, &allowed, &record);
+    CHECK(r == SEALCHECK_RESULT_OK, "decision %d", i);
+    allowed_n += allowed;
+    tail = NULL;
+    r = sealcheck_audit_log_append(log, sealcheck_buffer_data(record), sealcheck_buffer_len(record), &tail, NULL);
+    char want[16];
+    snprintf(want, sizeof want, "%d:", i + 1);
+    CHECK(r == SEALCHECK_RESULT_OK && tail != NULL && memcmp(sealcheck_buffer_data(tail), want, strlen(want)) == 0, "append %d: %u %s", i, r, msg(r));
+    sealcheck_buffer_free(tail);
+    sealcheck_buffer_free(record);
+  }
+  CHECK(allowed_n == AUDIT_N - AUDIT_N / 3, "allowed and denied decisions recorded: %d allowed", allowed_n);
+  audit_shared = log;
+  pthread_t t[4];
+  for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, audit_worker, NULL);
+  for (int i = 0; i < 4; i++) {
+    void *res = NULL;
+    pthread_join(t[i], &res);
+    CHECK(res == NULL, "audit thread %d", i);
+  }
+
+  /* Not a decision record: refused, nothing written. */
+  struct stat before, after;
+  stat(path, &before);
+  const char *not_a_record[] = {"{\"allowed\":true}", "not json", "{\"allowed\":true,\n\"reason\":\"x\"}", ""};
+  for (size_t i = 0; i < sizeof not_a_record / sizeof *not_a_record; i++) {
+    detail = NULL;
+    r = sealcheck_audit_log_append(log, (const uint8_t *)not_a_record[i], strlen(not_a_record[i]), NULL, &detail);
+    CHECK(r == SEALCHECK_RESULT_INVALID_PARAMETER && contains(detail, "decision record"), "not a record (%zu): %u", i, r);
+    sealcheck_buffer_free(detail);
+  }
+  stat(path, &after);
+  CHECK(before.st_size == after.st_size && before.st_size > 0, "nothing written: %lld then %lld bytes", (long long)before.st_size, (long long)after.st_size);
+  CHECK(sealcheck_audit_log_append(log, NULL, 3, NULL, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL record with a length");
+  CHECK(sealcheck_audit_log_tail(log, NULL) == SEALCHECK_RESULT_NULL_PARAMETER, "NULL out_tail");
+  CHECK(sealcheck_audit_log_append((const sealcheck_audit_log *)shared_policy, (const uint8_t *)"{}", 2, NULL, NULL) == SEALCHECK_RESULT_INVALID_HANDLE,
+        "a policy passed as an audit log");
+  sealcheck_buffer *final_tail = NULL;
+  CHECK(sealcheck_audit_log_tail(log, &final_tail) == SEALCHECK_RESULT_OK && final_tail != NULL &&
+            memcmp(sealcheck_buffer_data(final_tail), "40:", 3) == 0 && sealcheck_buffer_len(final_tail) == 3 + 64,
+        "tail after 40 appends");
+  sealcheck_audit_log_free(log);
+  sealcheck_audit_log_free(NULL);
+
+  /* Re-opened: the whole chain is verified again and ends where it did. */
+  log = NULL;
+  CHECK(sealcheck_audit_log_open((const uint8_t *)path, strlen(path), &log, NULL) == SEALCHECK_RESULT_OK, "re-open");
+  tail = NULL;
+  CHECK(sealcheck_audit_log_tail(log, &tail) == SEALCHECK_RESULT_OK && same_buffer(tail, final_tail), "the re-opened log has the same tail");
+  sealcheck_buffer_free(tail);
+  sealcheck_audit_log_free(log);
+  write_file(tail_path, sealcheck_buffer_data(final_tail), sealcheck_buffer_len(final_tail));
+  sealcheck_buffer_free(final_tail);
+
+  /* Record 5 edited into other valid JSON: record 6's prev no longer is its hash. */
+  file_t f = slurp(dir, "audit.jsonl");
+  uint8_t *line = f.data;
+  for (int i = 0; i < 5; i++) line = (uint8_t *)memchr(line, '\n', f.len - (size_t)(line - f.data)) + 1;
+  uint8_t *reason = memmem(line, f.len - (size_t)(line - f.data), "\"reason\":\"", 10);
+  CHECK(reason != NULL && reason[10] != 'X', "record 5 has a reason");
+  if (reason != NULL) reason[10] = 'X';
+  write_file(tampered, f.data, f.len);
+  free(f.data);
+  log = NULL;
+  detail = NULL;
+  r = sealcheck_audit_log_open((const uint8_t *)tampered, strlen(tampered), &log, &detail);
+  CHECK(r == SEALCHECK_RESULT_IO && log == NULL && contains(detail, "chain broken at record 6"), "an edited log does not open: %u", r);
+  sealcheck_buffer_free(detail);
+  CHECK(sealcheck_audit_log_open((const uint8_t *)dir, strlen(dir), &log, NULL) == SEALCHECK_RESULT_IO && log == NULL, "a directory is not a log");
+  CHECK(sealcheck_audit_log_open((const uint8_t *)"", 0, &log, NULL) == SEALCHECK_RESULT_INVALID_PARAMETER, "an empty path");
+}
+
 static void *worker(void *arg) {
   (void)arg;
   for (int i = 0; i < 20; i++) {
@@ -487,6 +620,23 @@ int main(int argc, char **argv) {
     test_notation();
     test_threads();
     test_wrong_handles();
+    /* SEALCHECK_AUDIT_DIR: where run.sh wants the log kept; else a temporary directory. */
+    const char *audit_dir = getenv("SEALCHECK_AUDIT_DIR");
+    char tmp[] = "/tmp/sealcheck-audit-XXXXXX";
+    if (audit_dir == NULL && (audit_dir = mkdtemp(tmp)) == NULL) {
+      fprintf(stderr, "mkdtemp failed\n");
+      return 2;
+    }
+    test_audit(audit_dir);
+    if (audit_dir == tmp) {
+      const char *names[] = {"audit.jsonl", "audit.tail", "tampered.jsonl"};
+      char p[4096];
+      for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", tmp, names[i]);
+        unlink(p);
+      }
+      rmdir(tmp);
+    }
   }
 
   sealcheck_policy_free(shared_policy);

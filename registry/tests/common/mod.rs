@@ -1,6 +1,6 @@
 //! Helpers of the registry source's peer tests (`registries.rs`, `signatures.rs`, `tls.rs`):
 //! decisions and their projection, OCI layouts, the referrers-capable test
-//! registry, per-platform pushes, a static HTTP server for lookaside storage, and a test PKI made
+//! registry, per-platform pushes, the scripted registry [`shim`], one-shot decisions, a static HTTP server for lookaside storage, and a test PKI made
 //! with the `openssl` command. Everything listens on 127.0.0.1 and stops on drop.
 
 #![allow(dead_code)]
@@ -22,6 +22,14 @@ use sealcheck_registry::{AuthFiles, Options, Timeouts};
 use serde_json::Value;
 
 use crate::peers::{peer, peers};
+
+pub mod shim;
+
+/// One decision on a client of its own (a test that changes files between decisions, or wants
+/// nothing kept from an earlier one).
+pub fn collect(reference: &Reference, asked: Reference, options: &Options, provider: &CryptoProvider) -> sealcheck::Result<(ImageEvidence, sealcheck_registry::Resolved)> {
+    sealcheck_registry::Registry::new(options.clone())?.collect(reference, asked, provider)
+}
 
 /// Options for a plain-HTTP test registry, no credentials, no host configuration.
 pub fn options(host: &str) -> Options {
@@ -94,6 +102,67 @@ impl Drop for RefRegistry {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The token service of the distribution token flow (`registry/tests/tokenservice`, built by
+/// `tests/parity/build-peers.sh`): ES256 tokens with an `x5c` certificate it makes at start
+/// (written to [`TokenService::cert`], a registry's `rootcertbundle`), for `users`
+/// (`NAME:PASSWORD:REPO[,REPO…]`), expiring after `expires_in` seconds; stopped on drop.
+pub struct TokenService {
+    child: std::process::Child,
+    /// The realm: `http://127.0.0.1:PORT/token`.
+    pub realm: String,
+    /// The signing certificate (PEM).
+    pub cert: PathBuf,
+    log: PathBuf,
+}
+
+/// The `iss` the token service signs with.
+pub const TOKEN_ISSUER: &str = "sealcheck-tokenservice";
+
+impl TokenService {
+    /// Starts one, its files in `dir`.
+    pub fn start(dir: &Path, users: &[&str], expires_in: u64) -> Self {
+        let bin = peers().join("tokenservice");
+        assert!(bin.is_file(), "{} is missing: run tests/parity/build-peers.sh", bin.display());
+        let host = format!("127.0.0.1:{}", free_port());
+        let (cert, log) = (dir.join("token-cert.pem"), dir.join("token-requests.jsonl"));
+        let expires = expires_in.to_string();
+        let mut args = vec!["-address", &host, "-cert", cert.to_str().unwrap(), "-log", log.to_str().unwrap(), "-issuer", TOKEN_ISSUER, "-expires-in", &expires];
+        for u in users {
+            args.extend_from_slice(&["-user", u]);
+        }
+        let child = Command::new(bin).args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start tokenservice");
+        wait_for(&host);
+        Self { child, realm: format!("http://{host}/token"), cert, log }
+    }
+
+    /// The token requests answered so far, in order: `account`, `scope`, `service`, `status`.
+    pub fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log).unwrap_or_default().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    /// The registry configuration section for tokens from this service, for `service`.
+    pub fn registry_auth(&self, service: &str) -> String {
+        format!("auth:\n  token:\n    realm: {}\n    service: {service}\n    issuer: {TOKEN_ISSUER}\n    rootcertbundle: {}\n", self.realm, self.cert.display())
+    }
+}
+
+impl Drop for TokenService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An auth file in `dir` with `user:password` for `host`.
+pub fn auth_file(dir: &Path, host: &str, user: &str, password: &str) -> AuthFiles {
+    use base64ct::Encoding as _;
+    std::fs::create_dir_all(dir).unwrap();
+    let f = dir.join(format!("auth-{user}-{password}.json"));
+    let b64 = base64ct::Base64::encode_string(format!("{user}:{password}").as_bytes());
+    std::fs::write(&f, format!(r#"{{"auths":{{"{host}":{{"auth":"{b64}"}}}}}}"#)).unwrap();
+    AuthFiles(vec![f])
 }
 
 /// Pushes a one-layer image for `os/arch` as `host/repo:tag` with oras (`extra`: flags such

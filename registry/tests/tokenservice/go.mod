@@ -1,0 +1,3 @@
+module sealcheck.test/tokenservice
+
+go 1.25.0
