@@ -24,6 +24,14 @@
 # native_policy    the README's native policy example, revocation lists, and generated variants
 # cluster_image_policy  generated ClusterImagePolicy streams (no vector has one): every field the
 #                  adapter reads or refuses, YAML and JSON, and glob/name pairs for the matcher
+# admission_review  generated AdmissionReviews (no vector has one): every workload kind, each
+#                  container list, the ephemeralcontainers subresource, dryRun, refused shapes,
+#                  and bare objects (read as the object of a request of each kind)
+# gatekeeper_request  generated external data ProviderRequests, and refused ones
+# admission_config  the README's containerd and Kubernetes configuration examples, and generated
+#                  admission and serve configurations (admission/tests' shapes) and refused ones
+# containerd_input  a count byte, that many NUL-separated verifier arguments, then the descriptor
+#                  on stdin: generated ones, and the manifests[] descriptors of OCI index.json files
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 vectors="${1:-$here/../../shared/vectors}"
@@ -34,7 +42,8 @@ import base64, binascii, hashlib, json, os, re, sys
 vectors, out = sys.argv[1], sys.argv[2]
 TARGETS = ["bundle_json", "trusted_root", "certificate_der", "checkpoint_note", "rfc3161_token", "sct_list",
            "image_reference", "oci_manifest", "simple_signing", "containers_policy", "notation_crl",
-           "notation_jws", "notation_cose", "notation_trustpolicy", "audit_log", "cluster_image_policy", "native_policy"]
+           "notation_jws", "notation_cose", "notation_trustpolicy", "audit_log", "cluster_image_policy", "native_policy",
+           "admission_review", "gatekeeper_request", "admission_config", "containerd_input"]
 seen = {t: set() for t in TARGETS}
 
 def add(target, data):
@@ -316,6 +325,155 @@ add("native_policy", json.dumps({"apiVersion": "sealcheck.dev/v1", "signers": {}
 add("native_policy", json.dumps({"apiVersion": "sealcheck.dev/v1", "revocations": [{"keySha256": "0" * 64, "revokedAt": "2026-01-01T00:00:00Z", "reason": "keyCompromise"}]}))
 add("native_policy", json.dumps({"apiVersion": "sealcheck.dev/v1", "signers": {}, "scopes": {"*": {"acceptUnsigned": True}},
     "exceptions": [{"id": "x", "scope": "registry.example.com/ns/app", "notBefore": "2026-01-01T00:00:00Z", "notAfter": "2026-02-01T00:00:00Z", "reason": "r", "ticket": "t", "approver": "a"}]}))
+# An attestation with predicate field constraints (both operators, each operand type).
+add("native_policy", json.dumps({"apiVersion": "sealcheck.dev/v1",
+    "signers": {"ci": {"sigstore": {"issuer": "https://token.actions.githubusercontent.com", "subject": "https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main"}}},
+    "scopes": {"*": {"attestations": [{"predicateType": "https://slsa.dev/provenance/v1", "signers": ["ci"], "predicate": [
+        {"path": "buildDefinition.buildType", "equals": "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"},
+        {"path": "runDetails.builder.id", "oneOf": ["https://builder.example/a", "https://builder.example/b"]},
+        {"path": "buildDefinition.externalParameters.attempt", "oneOf": [1, 2.5, True]}]}]}}}))
+
+def admission_seeds():
+    """AdmissionReviews (admission.k8s.io/v1, as the API server sends them: k8s.io/api
+    admission/v1 types) for every workload kind sealcheck reads, each container list, dryRun and
+    the ephemeralcontainers subresource; refused shapes; and bare objects."""
+    spec = {"initContainers": [{"name": "init", "image": "registry.example/init:1"}],
+            "containers": [{"name": "app", "image": "registry.example/ns/app:1.4"}, {"name": "db", "image": "registry.example/db@sha256:" + "ab" * 32}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox"}]}
+    only = [{"containers": [{"name": "a", "image": "nginx"}]}, {"initContainers": [{"name": "i", "image": "localhost:5000/i:t"}], "containers": [{"name": "a", "image": "r/a:1"}]},
+            {"ephemeralContainers": [{"name": "e", "image": "[::1]:5000/e"}]}, {"containers": []}, {"containers": None, "initContainers": [{"image": "x"}]}]
+    def template(s):
+        return {"metadata": {"labels": {"app": "a"}}, "spec": s}
+    kinds = [("", "Pod", "pods", lambda s: {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": s}),
+             ("apps", "Deployment", "deployments", lambda s: {"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": 1, "template": template(s)}}),
+             ("apps", "ReplicaSet", "replicasets", lambda s: {"apiVersion": "apps/v1", "kind": "ReplicaSet", "spec": {"template": template(s)}}),
+             ("apps", "StatefulSet", "statefulsets", lambda s: {"apiVersion": "apps/v1", "kind": "StatefulSet", "spec": {"serviceName": "s", "template": template(s)}}),
+             ("apps", "DaemonSet", "daemonsets", lambda s: {"apiVersion": "apps/v1", "kind": "DaemonSet", "spec": {"template": template(s)}}),
+             ("batch", "Job", "jobs", lambda s: {"apiVersion": "batch/v1", "kind": "Job", "spec": {"template": template(s)}}),
+             ("batch", "CronJob", "cronjobs", lambda s: {"apiVersion": "batch/v1", "kind": "CronJob", "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": template(s)}}}})]
+    def review(group, kind, resource, obj, op="CREATE", sub=None, dry=None, old=None, extra=None):
+        req = {"uid": "705ab4f5-6393-11e8-b7cc-42010a800002", "kind": {"group": group, "version": "v1", "kind": kind},
+               "resource": {"group": group, "version": "v1", "resource": resource},
+               "requestKind": {"group": group, "version": "v1", "kind": kind}, "requestResource": {"group": group, "version": "v1", "resource": resource},
+               "name": "n", "namespace": "ns", "operation": op,
+               "userInfo": {"username": "admin", "uid": "u", "groups": ["system:authenticated"], "extra": {"k": ["v"]}},
+               "object": obj, "oldObject": old, "options": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1"}}
+        if sub:
+            req["subResource"] = sub
+            req["requestSubResource"] = sub
+        if dry is not None:
+            req["dryRun"] = dry
+        req.update(extra or {})
+        return json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": req})
+    for i, (group, kind, resource, wrap) in enumerate(kinds):
+        add("admission_review", review(group, kind, resource, wrap(spec), dry=i % 2 == 0))
+        add("admission_review", review(group, kind, resource, wrap(only[i % len(only)]), op="UPDATE", old=wrap(spec)))
+        add("admission_review", json.dumps(wrap(spec)))
+    pod = kinds[0][3]
+    add("admission_review", review("", "Pod", "pods", pod(spec), op="UPDATE", sub="ephemeralcontainers"))
+    add("admission_review", review("", "Pod", "pods", None, op="DELETE", old=pod(spec)))
+    add("admission_review", review("", "Pod", "pods", pod(spec), sub="status"))
+    add("admission_review", review("", "Service", "services", {"kind": "Service", "spec": {}}))
+    add("admission_review", review("", "Pod", "pods", pod({"containers": [{"name": "a"}]})))
+    add("admission_review", review("", "Pod", "pods", pod({"containers": {"name": "a", "image": "x"}})))
+    add("admission_review", review("", "Pod", "pods", pod({"containers": [{"name": "a", "image": 7}]})))
+    add("admission_review", review("apps", "Deployment", "deployments", {"spec": {}}))
+    add("admission_review", review("", "Pod", "pods", pod(spec), extra={"uid": ""}))
+    add("admission_review", review("", "Pod", "pods", pod(spec), extra={"surprise": 1}))
+    add("admission_review", review("", "Pod", "pods", pod(spec)).replace("admission.k8s.io/v1", "admission.k8s.io/v1beta1"))
+    add("admission_review", json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": "u"}, "response": {"uid": "u", "allowed": True}}))
+    add("admission_review", json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": "u", "kind": {"kind": "Pod", "version": "v1"},
+        "resource": {"resource": "pods", "version": "v1"}, "operation": "CREATE", "object": {"spec": {"containers": [{"name": "\u00e9", "image": "r\u00e9/a\\u0041:1"}]}}}}))
+    # Structs spelled as JSON arrays of their fields (serde reads them; sealcheck refuses them).
+    add("admission_review", '["admission.k8s.io/v1","AdmissionReview",["u",["","v1","Pod"],["","v1","pods"],"",null,null,"","","","CREATE"],null]')
+    add("admission_review", review("", "Pod", "pods", pod(spec)).replace('{"group": "", "version": "v1", "kind": "Pod"}', '["", "v1", "Pod"]', 1))
+    gk = "externaldata.gatekeeper.sh/v1beta1"
+    for keys in [[], ["busybox"], ["registry.example/ns/app:1.4", "registry.example/db@sha256:" + "ab" * 32, "busybox"], ["a:1", "a:1"], [""]]:
+        add("gatekeeper_request", json.dumps({"apiVersion": gk, "kind": "ProviderRequest", "request": {"keys": keys}}))
+    add("gatekeeper_request", json.dumps({"apiVersion": gk, "kind": "ProviderRequest", "request": {}}))
+    add("gatekeeper_request", json.dumps({"apiVersion": "externaldata.gatekeeper.sh/v1alpha1", "kind": "ProviderRequest", "request": {"keys": ["a"]}}))
+    add("gatekeeper_request", json.dumps({"apiVersion": gk, "kind": "ProviderRequest", "request": {"keys": ["a"], "x": 1}}))
+    add("gatekeeper_request", json.dumps({"apiVersion": gk, "kind": "ProviderResponse", "response": {"items": []}}))
+    add("gatekeeper_request", json.dumps([gk, "ProviderRequest", [["a"]]]))
+
+def config_seeds():
+    """Admission and serve configurations: the README's examples, admission/tests' shapes, and
+    refused ones (unknown, duplicate or missing fields, relative paths, values out of range)."""
+    for block in re.findall(r"```json\n(.*?)```", readme, re.S):
+        if '"policy"' in block and "sealcheck.dev/v1" not in block:
+            add("admission_config", block)
+    minimal = {"policy": "/etc/sealcheck/policy.json"}
+    full = {"policy": "/p.json", "trustStore": "/ts", "crls": ["/c.crl"], "revocations": "/r.json", "auditLog": "/a.jsonl", "deadlineMs": 2500,
+            "registry": {"insecure": ["127.0.0.1:5000"], "platform": "linux/arm64/v8", "tagTtlSeconds": 30, "evidenceTtlSeconds": 20,
+                         "perHost": 2, "registriesD": "/rd", "authFiles": ["/auth.json"], "certsD": ["/certs.d"], "caOnly": False}}
+    tls = {"cert": "/c.pem", "key": "/k.pem"}
+    for c in [minimal, full, {"policy": "/p.json", "registry": {"authFiles": []}}, {"policy": "/p.json", "deadlineMs": 500},
+              {"policy": "/p.json", "deadlineMs": 300000}, {"policy": "/p.json", "registry": {"caOnly": True}},
+              {"policy": "/p.json", "registry": {"platform": "linux"}}, {"policy": "/p.json", "registry": {"perHost": 0}}]:
+        add("admission_config", json.dumps(c))
+        add("admission_config", json.dumps({"admission": c, "tls": tls}))
+    add("admission_config", json.dumps({"admission": full, "listen": "127.0.0.1:0", "tls": dict(tls, minVersion="1.3"), "policyDir": "/ns",
+                                        "concurrency": 4, "maxConnections": 1, "unknownKinds": "allow", "reloadSeconds": 1}))
+    for bad in ['{"policy": "/p.json", "polcy": "/q.json"}', '{"policy": "/p.json", "policy": "/q.json"}', '{}', '{"policy": "p.json"}',
+                '{"policy": "/p.json", "deadlineMs": 0}', '{"policy": "/p.json", "deadlineMs": -1}', '{"policy": "/p.json"} {}',
+                '{"policy": "/p.json", "deadlineMS": 100}', '{"policy": "/p.json", "registry": {"insecure": [], "tls": false}}']:
+        add("admission_config", bad)
+    add("admission_config", '["/p.json"]')
+    add("admission_config", '{"admission": ["/p.json"], "tls": ["/c", "/k"]}')
+    for bad in [{"admission": minimal, "tls": tls, "extra": 1}, {"admission": minimal, "tls": {"cert": "c", "key": "/k"}},
+                {"admission": {"policy": "p.json"}, "tls": tls}, {"admission": minimal, "tls": tls, "concurrency": 0},
+                {"admission": minimal, "tls": tls, "listen": "nowhere"}, {"admission": minimal, "tls": dict(tls, minVersion="1.1")},
+                {"admission": minimal, "tls": tls, "unknownKinds": "maybe"}, {"tls": tls}]:
+        add("admission_config", json.dumps(bad))
+
+def containerd_seeds():
+    """Verifier invocations as containerd's bindir.go runs them (and the other spellings Go's
+    flag package reads), each with a descriptor on stdin: generated, and every manifests[]
+    entry of the OCI index.json files among the vectors."""
+    mt = "application/vnd.oci.descriptor.v1+json"
+    def seed(args, stdin):
+        add("containerd_input", bytes([len(args)]) + b"".join(a.encode() + b"\0" for a in args) + stdin.encode())
+    def invocations(name, digest):
+        return [["-name", name, "-digest", digest, "-stdin-media-type", mt],
+                ["--name", name, "--digest", digest, "--stdin-media-type", mt],
+                ["-name=" + name, "--digest=" + digest, "-stdin-media-type", mt, "--"]]
+    d = "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b"
+    for i, media in enumerate(["application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json",
+                               "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json"]):
+        desc = {"mediaType": media, "digest": d, "size": 2048}
+        if i == 1:
+            desc.update({"annotations": {"org.opencontainers.image.ref.name": "v1"}, "urls": ["https://r.example/x"], "artifactType": "a/b"})
+        if i == 2:
+            desc.update({"platform": {"architecture": "amd64", "os": "linux"}, "data": "e30="})
+        seed(invocations("127.0.0.1:5000/app:v1", d)[i % 3], json.dumps(desc) + "\n")
+    good = json.dumps({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d, "size": 1})
+    ok = invocations("r.test/app:v1", d)[0]
+    seed(ok, good.replace(d, "sha256:" + "0" * 64))
+    seed(ok, good.replace("image.manifest", "image.config"))
+    seed(ok, good.replace('"size"', '"sized"'))
+    seed(ok, good[:-1])
+    seed(ok, "")
+    seed(ok, json.dumps(["application/vnd.oci.image.manifest.v1+json", d, 1]))
+    for extra in [["-operation", "pull"], ["image"], ["--", "x"], ["---name", "x"], ["-name", "r.test/other:v1"], ["-name"]]:
+        seed(ok + extra, good)
+    seed(["-name", "r.test/app:v1", "-digest", d], good)
+    seed(["-name", "r.test/app:v1", "-digest", d, "-stdin-media-type", "application/vnd.containerd.image-verifier.input.v1+json"], good)
+    seed(["-name", "r.test/app:v1", "-digest", "sha256:abc", "-stdin-media-type", mt], good)
+    for dirpath, _, files in os.walk(vectors):
+        if "index.json" not in files:
+            continue
+        try:
+            with open(os.path.join(dirpath, "index.json"), "rb") as f:
+                index = json.load(f)
+        except ValueError:
+            continue
+        for m in (index.get("manifests") or [])[:4] if isinstance(index, dict) else []:
+            if isinstance(m, dict) and isinstance(m.get("digest"), str):
+                seed(invocations("registry.example/" + os.path.basename(dirpath) + ":v1", m["digest"])[0], json.dumps(m))
+
+admission_seeds()
+config_seeds()
+containerd_seeds()
 
 for t in TARGETS:
     print(f"{t}: {len(seen[t])} seeds")

@@ -85,6 +85,10 @@ pub struct RegistryConfig {
     /// How long what a tag names is kept, in seconds (default 0: not kept).
     #[serde(default)]
     pub tag_ttl_seconds: u64,
+    /// How long the evidence gathered for a manifest is kept, in seconds (default 0: not kept;
+    /// `sealcheck_registry::Options::evidence_ttl`).
+    #[serde(default)]
+    pub evidence_ttl_seconds: u64,
     /// Requests in flight at most to one host (default 8).
     #[serde(default)]
     pub per_host: Option<usize>,
@@ -124,6 +128,7 @@ impl RegistryConfig {
             options.insecure.clone_from(&self.insecure);
             options.platform = self.platform.as_deref().map(Platform::parse).transpose()?;
             options.tag_ttl = Duration::from_secs(self.tag_ttl_seconds);
+            options.evidence_ttl = Duration::from_secs(self.evidence_ttl_seconds);
             if let Some(n) = self.per_host {
                 options.per_host = n;
             }
@@ -208,20 +213,20 @@ mod tests {
         assert_eq!(c.deadline(), DEFAULT_DEADLINE);
         assert_eq!(c.registry, RegistryConfig::default());
         let o = c.registry.to_options().unwrap();
-        assert_eq!((o.per_host, o.tag_ttl, o.insecure.len()), (8, Duration::ZERO, 0));
+        assert_eq!((o.per_host, o.tag_ttl, o.evidence_ttl, o.insecure.len()), (8, Duration::ZERO, Duration::ZERO, 0));
     }
 
     #[test]
     fn every_field_is_read() {
         let c = AdmissionConfig::from_json(
             br#"{"policy": "/p.json", "revocations": "/r.json", "auditLog": "/a.jsonl", "deadlineMs": 2500,
-                 "registry": {"insecure": ["127.0.0.1:5000"], "platform": "linux/arm64/v8", "tagTtlSeconds": 30, "perHost": 2,
+                 "registry": {"insecure": ["127.0.0.1:5000"], "platform": "linux/arm64/v8", "tagTtlSeconds": 30, "evidenceTtlSeconds": 20, "perHost": 2,
                               "registriesD": "/rd", "authFiles": ["/auth.json"], "certsD": ["/certs.d"]}}"#,
         )
         .unwrap();
         assert_eq!(c.deadline(), Duration::from_millis(2500));
         let o = c.registry.to_options().unwrap();
-        assert_eq!((o.per_host, o.tag_ttl), (2, Duration::from_secs(30)));
+        assert_eq!((o.per_host, o.tag_ttl, o.evidence_ttl), (2, Duration::from_secs(30), Duration::from_secs(20)));
         assert_eq!(o.insecure, vec!["127.0.0.1:5000".to_string()]);
         assert_eq!(o.platform.unwrap().to_string(), "linux/arm64/v8");
         assert_eq!((o.auth_files.0, o.certs_dirs.0, o.registries_d.dirs.0), (vec![PathBuf::from("/auth.json")], vec![PathBuf::from("/certs.d")], vec![PathBuf::from("/rd")]));

@@ -96,7 +96,7 @@ impl Metrics {
         for ((route, code), n) in self.responses.lock().unwrap_or_else(PoisonError::into_inner).iter() {
             let _ = writeln!(out, "sealcheck_http_responses_total{{route=\"{route}\",code=\"{code}\"}} {n}");
         }
-        let counters: [(&str, &str, u64); 13] = [
+        let counters: [(&str, &str, u64); 15] = [
             ("sealcheck_deadline_exceeded_total", "Image decisions denied because the request deadline passed.", self.deadline_exceeded.load(Ordering::Relaxed)),
             ("sealcheck_busy_total", "Image decisions denied because no decision slot freed before the deadline.", self.busy.load(Ordering::Relaxed)),
             ("sealcheck_policy_reloads_total", "Policy sets loaded and swapped in.", self.policy_reloads.load(Ordering::Relaxed)),
@@ -106,6 +106,8 @@ impl Metrics {
             ("sealcheck_fact_cache_misses_total", "Verified facts not in the cache.", cache.misses),
             ("sealcheck_tag_cache_hits_total", "Tags answered from the tag cache.", registry.tag_cache_hits),
             ("sealcheck_tag_cache_misses_total", "Tags not in the tag cache (or stale).", registry.tag_cache_misses),
+            ("sealcheck_evidence_cache_hits_total", "Image evidence answered from the evidence cache, with no registry request.", registry.evidence_cache_hits),
+            ("sealcheck_evidence_cache_misses_total", "Image evidence not in the evidence cache (or stale).", registry.evidence_cache_misses),
             ("sealcheck_registry_requests_total", "Requests sent to registries.", registry.requests),
             ("sealcheck_registry_errors_total", "Registry requests that failed.", registry.errors),
             ("sealcheck_registry_token_fetches_total", "Tokens fetched from token services.", registry.token_fetches),
@@ -153,7 +155,7 @@ mod tests {
         m.decision(true, "team-a", Duration::from_millis(3));
         m.decision(false, "we\"ird", Duration::from_secs(20));
         m.response("/validate", 200);
-        let text = m.render(true, CacheStats { hits: 2, misses: 3, entries: 1, bytes: 9 }, &Stats::default());
+        let text = m.render(true, CacheStats { hits: 2, misses: 3, entries: 1, bytes: 9 }, &Stats { evidence_cache_hits: 4, evidence_cache_misses: 5, ..Stats::default() });
         assert!(text.contains("sealcheck_decisions_total{verdict=\"allow\",namespace=\"team-a\"} 1\n"));
         assert!(text.contains("sealcheck_decisions_total{verdict=\"deny\",namespace=\"we\\\"ird\"} 1\n"));
         // Cumulative buckets: 3 ms is under 5 ms and above; 20 s only in +Inf.
@@ -163,6 +165,7 @@ mod tests {
         assert!(text.contains("sealcheck_decision_seconds_bucket{le=\"+Inf\"} 2\n"));
         assert!(text.contains("sealcheck_decision_seconds_count 2\n"));
         assert!(text.contains("sealcheck_fact_cache_misses_total 3\n"));
+        assert!(text.contains("sealcheck_evidence_cache_hits_total 4\n") && text.contains("sealcheck_evidence_cache_misses_total 5\n"));
         assert!(text.contains("# TYPE sealcheck_decision_seconds histogram\n"));
         assert!(text.lines().all(|l| l.starts_with('#') || l.split(' ').count() == 2), "{text}");
         // Namespaces beyond the limit share one label.

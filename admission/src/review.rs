@@ -4,9 +4,8 @@
 //!
 //! Requests are read strictly: at most [`MAX_REVIEW_BYTES`], `apiVersion: admission.k8s.io/v1`,
 //! `kind: AdmissionReview`, a `request` with a non-empty `uid`, and no member the v1 types do
-//! not have (k8s.io/api v0.37.2). A request whose `uid` can be read but that is otherwise
-//! refused is answered with `allowed: false` and that `uid`, so the API server shows the
-//! reason; one without a readable `uid` cannot be answered and is a client error.
+//! not have (k8s.io/api v0.37.2). A refused body is answered with no review at all (HTTP 400,
+//! [`crate::server`]), naming its `uid` when one can be read ([`uid_of`]).
 
 use std::collections::BTreeMap;
 
@@ -160,7 +159,7 @@ struct Review {
     response: Option<Value>,
 }
 
-/// The `uid` of a review body when one can be read at all, to answer a refused request with.
+/// The `uid` of a review body when one can be read at all, to name a refused request by.
 #[must_use]
 pub fn uid_of(body: &[u8]) -> Option<String> {
     if body.len() > MAX_REVIEW_BYTES {
@@ -286,7 +285,7 @@ mod tests {
         assert!(matches!(parse(other.as_bytes()), Err(ReviewError::Type { .. })));
         let unknown = review(&REQUEST.replace(r#""uid":"u-1","#, r#""uid":"u-1","surprise":1,"#));
         assert!(matches!(parse(unknown.as_bytes()), Err(ReviewError::Json(e)) if e.contains("surprise")));
-        // ...yet the uid is readable, to answer with.
+        // ...yet the uid is readable, to name the refusal by.
         assert_eq!(uid_of(unknown.as_bytes()).as_deref(), Some("u-1"));
         assert!(matches!(parse(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#), Err(ReviewError::Missing(_))));
         let empty = review(&REQUEST.replace(r#""uid":"u-1""#, r#""uid":"""#));
@@ -296,7 +295,7 @@ mod tests {
     }
 
     /// Found by fuzz/fuzz_targets/admission_review.rs: serde reads a struct from a JSON array of
-    /// its fields, so an array review (with no `uid` to answer a refusal with) was admitted.
+    /// its fields, so an array review (with no `uid` to name in a refusal) was admitted.
     #[test]
     fn structs_spelled_as_arrays_are_refused() {
         let request = r#"["u",["","v1","Pod"],["","v1","pods"],"",null,null,"","","","CREATE"]"#;

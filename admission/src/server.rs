@@ -424,14 +424,24 @@ impl State {
         response
     }
 
-    /// Answers one review body.
+    /// Answers one review body. A body that is not an `admission.k8s.io/v1` `AdmissionReview`
+    /// request is answered with HTTP 400 and no review, so no `allowed` is written for it: the
+    /// API server takes a non-200 answer as a failed call (k8s.io/apiserver
+    /// `pkg/admission/plugin/webhook/validating/dispatcher.go`: an `ErrCallingWebhook`, "failing
+    /// closed" unless the webhook's `failurePolicy` is `Ignore`), so `failurePolicy: Fail`
+    /// rejects the request. The text and the log name the `uid` when one can be read.
     fn review(&self, hook: Webhook, body: &[u8], budget: Duration) -> (u16, &'static str, Vec<u8>) {
         match review::parse(body) {
             Ok(req) => (200, "application/json", self.admit(hook, &req, budget).to_review()),
-            Err(e) => match review::uid_of(body) {
-                Some(uid) => (200, "application/json", AdmissionResponse::deny(&uid, format!("sealcheck: {e}")).to_review()),
-                None => (400, "text/plain", format!("{e}\n").into_bytes()),
-            },
+            Err(e) => {
+                let uid = review::uid_of(body);
+                log("warn", "review refused", json!({"uid": uid, "error": e.to_string()}));
+                let text = match uid {
+                    Some(uid) => format!("request uid {uid:?}: {e}\n"),
+                    None => format!("{e}\n"),
+                };
+                (400, "text/plain", text.into_bytes())
+            }
         }
     }
 
@@ -485,7 +495,8 @@ impl State {
         let text = |s: String| s.into_bytes();
         match (method, path) {
             ("GET", "/healthz") => ("/healthz", 200, "text/plain", text("ok\n".into())),
-            ("GET", "/readyz") if self.ready() => ("/readyz", 200, "text/plain", text("ok\n".into())),
+            // Still ready after a failed reload: the set in force is served; the body says why the new one was not taken.
+            ("GET", "/readyz") if self.ready() => ("/readyz", 200, "text/plain", text(self.policies.last_error().map_or_else(|| "ok\n".into(), |e| format!("ok; policy reload failed, the policies in force are kept: {e}\n")))),
             ("GET", "/readyz") => ("/readyz", 503, "text/plain", text(format!("not ready: policies not loaded: {}\n", self.policies.last_error().unwrap_or_else(|| "loading".into())))),
             ("GET", "/metrics") => ("/metrics", 200, "text/plain; version=0.0.4", text(self.metrics.render(self.ready(), self.cache.stats(), &self.registry.stats()))),
             ("POST", "/validate" | "/mutate" | "/gatekeeper") => {

@@ -9,8 +9,10 @@
 //!
 //! What is shown: the validating webhook allows signed and denies unsigned images for every
 //! workload kind and container kind (naming the image and the failed requirement); the mutating
-//! patch pins tags to the verified digest; Gatekeeper items, one per key, and `systemError`;
-//! per-namespace policies and their reload (a bad set keeps the old one and is counted);
+//! patch pins tags to the verified digest; a body that is no AdmissionReview request is HTTP 400
+//! (413 over the limit) with no review; Gatekeeper items, one per key (50 in one request, each
+//! failure its own error), and `systemError`; per-namespace policies and their reload (a bad set
+//! keeps the old one, is counted, reported on `/readyz` and logged);
 //! `/readyz` false until the policies load; metrics move; a dry run writes no audit record; a
 //! hung registry is denied by the deadline the request's timeout leaves; certificate files are
 //! followed (a bad pair keeps the old one).
@@ -87,9 +89,37 @@ fn hung_registry() -> (std::net::TcpListener, String) {
     (l, host)
 }
 
+/// The server's log lines on stderr (`sealcheck serve`'s JSON log) read from `log` as JSON.
+fn log_lines(log: &Path) -> Vec<Value> {
+    std::fs::read_to_string(log).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// Set in the child the test runs itself as: the file its stderr goes to.
+const LOG_ENV: &str = "SEALCHECK_WEBHOOK_TEST_LOG";
+
+/// The server logs to its process's stderr, so the flow runs in a child (this test binary
+/// again, this test alone) whose stderr is a file the flow reads back.
 #[test]
 #[ignore = "needs the peers (tests/parity/build-peers.sh, SEALCHECK_PEERS), Go and openssl (run by .ci/run)"]
 fn webhooks_over_tls_against_the_real_registry() {
+    if let Some(log) = std::env::var_os(LOG_ENV) {
+        return flow(Path::new(&log));
+    }
+    let log = scratch("webhook-log").join("stderr.log");
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "webhooks_over_tls_against_the_real_registry", "--nocapture", "--test-threads=1"])
+        .env(LOG_ENV, &log)
+        .stderr(std::fs::File::create(&log).unwrap())
+        .status()
+        .unwrap();
+    if !status.success() {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let not_json: Vec<&str> = text.lines().filter(|l| serde_json::from_str::<Value>(l).is_err()).collect();
+        panic!("the flow failed ({status}); its stderr besides the server's log:\n{}", not_json.join("\n"));
+    }
+}
+
+fn flow(log: &Path) {
     let dir = scratch("webhook");
     let pki = common::Pki::generate(&dir.join("pki"));
     let ca = pki.path("ca.crt");
@@ -109,7 +139,7 @@ fn webhooks_over_tls_against_the_real_registry() {
     std::fs::create_dir_all(&ns_dir).unwrap();
     let audit = dir.join("audit.jsonl");
     let config = json!({
-        "admission": {"policy": default_policy, "auditLog": audit, "deadlineMs": 8000, "registry": {"insecure": [reg.host, hung_host], "tagTtlSeconds": 60}},
+        "admission": {"policy": default_policy, "auditLog": audit, "deadlineMs": 8000, "registry": {"insecure": [reg.host, hung_host], "tagTtlSeconds": 60, "evidenceTtlSeconds": 60}},
         "listen": "127.0.0.1:0", "tls": {"cert": pki.path("server.crt"), "key": pki.path("server.key")},
         "policyDir": ns_dir, "concurrency": 8, "reloadSeconds": 1,
     });
@@ -179,6 +209,62 @@ fn webhooks_over_tls_against_the_real_registry() {
     let r = client.send(&ca, 10, &[review("validate", "cm", "ConfigMap", "default", &[], &[], &[])]);
     assert!(!allowed(&r[0]) && message(&r[0]).contains("ConfigMap") && message(&r[0]).contains("not a workload"), "{}", r[0]);
 
+    // Bodies that are no AdmissionReview request: HTTP 400 (413 over the size limit, refused
+    // from its Content-Length before it is read) and no review, so nothing says `allowed`; the
+    // API server takes a non-200 as a failed call, which `failurePolicy: Fail` rejects
+    // (k8s.io/apiserver pkg/admission/plugin/webhook/validating/dispatcher.go, "failing closed").
+    let good = |uid: &str| {
+        json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
+               "resource": {"group": "", "version": "v1", "resource": "pods"}, "namespace": "default", "operation": "CREATE",
+               "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": s}]}}}})
+    };
+    // `good(uid)` with the member at `pointer` set (added when absent).
+    let with = |uid: &str, pointer: &str, v: Value| {
+        let mut r = good(uid);
+        let (parent, name) = pointer.rsplit_once('/').unwrap();
+        r.pointer_mut(parent).unwrap().as_object_mut().unwrap().insert(name.to_string(), v);
+        r
+    };
+    let mut no_request = good("x");
+    no_request.as_object_mut().unwrap().remove("request");
+    let mut no_uid = good("x");
+    no_uid["request"].as_object_mut().unwrap().remove("uid");
+    // A good review padded with whitespace past the limit: only its size is wrong.
+    let mut oversized = good("big").to_string();
+    oversized.push_str(&" ".repeat(sealcheck_admission::review::MAX_REVIEW_BYTES + 1 - oversized.len()));
+    let text = |t: String| json!({"text": t});
+    let body = |v: Value| json!({"body": v});
+    let malformed = [
+        ("not JSON", text("{\"apiVersion\": \"admission.k8s.io/v1\", ".into()), 400),
+        ("not JSON at all", text("allowed: true".into()), 400),
+        ("apiVersion v1beta1", body(with("bad-version", "/apiVersion", json!("admission.k8s.io/v1beta1"))), 400),
+        ("kind", body(with("bad-kind", "/kind", json!("AdmissionResponse"))), 400),
+        ("an unknown field", body(with("bad-field", "/request/allowed", json!(true))), 400),
+        ("a response in the request", body(with("bad-response", "/response", json!({"uid": "bad-response", "allowed": true}))), 400),
+        ("no request", body(no_request), 400),
+        ("no uid", body(no_uid), 400),
+        ("an empty uid", body(with("x", "/request/uid", json!(""))), 400),
+        ("over 4 MiB", json!({"text": oversized, "expectContinue": true}), 413),
+    ];
+    for hook in ["/validate", "/mutate"] {
+        for (what, call, code) in &malformed {
+            let mut call = call.clone();
+            call["method"] = json!("POST");
+            call["path"] = json!(format!("{hook}?timeout=10s"));
+            let r = client.send(&ca, 10, &[json!({"raw": call})]).remove(0);
+            assert_eq!(r["status"], *code, "{hook} {what}: {r}");
+            let answer = r["body"].as_str().unwrap();
+            assert!(serde_json::from_str::<Value>(answer).is_err() && !answer.contains("\"allowed\":true"), "{hook} {what}: no review is answered: {answer}");
+        }
+    }
+    // The well-formed body the cases vary is allowed: what failed them is what they vary.
+    let r = client.raw(&ca, "POST", "/validate", Some(good("good")));
+    assert!(r["status"] == 200 && r["body"].as_str().unwrap().contains("\"allowed\":true"), "{r}");
+    // A refusal names the uid when one can be read, in the answer and in the log.
+    let r = client.raw(&ca, "POST", "/validate", Some(with("bad-version", "/apiVersion", json!("admission.k8s.io/v1beta1"))));
+    assert!(r["body"].as_str().unwrap().contains("request uid \"bad-version\"") && r["body"].as_str().unwrap().contains("v1beta1"), "{r}");
+    assert!(log_lines(log).iter().any(|l| l["msg"] == "review refused" && l["uid"] == "bad-version" && l["error"].as_str().unwrap().contains("v1beta1")));
+
     // kubectl-shaped objects.
     for args in [vec!["create", "deployment", "web", "--image", &s], vec!["create", "job", "batch", "--image", &u], vec!["create", "cronjob", "nightly", "--image", &s, "--schedule", "@hourly"]] {
         let mut full = args.clone();
@@ -234,8 +320,16 @@ fn webhooks_over_tls_against_the_real_registry() {
     eventually("the reload error is counted", || errors(&client) > errors_before);
     let r = client.send(&ca, 10, &[review("validate", "open-kept", "Pod", "open", &[&u], &[], &[])]);
     assert!(allowed(&r[0]), "the old set is kept: {}", r[0]);
+    // Reported on /readyz (still 200: the old set is served) and in the log, naming the file
+    // and what is wrong with it.
+    let ready = client.raw(&ca, "GET", "/readyz", None);
+    let says = ready["body"].as_str().unwrap();
+    assert!(ready["status"] == 200 && says.contains("policy reload failed") && says.contains("open.json") && says.contains("noSuchRequirement"), "{ready}");
+    let failed: Vec<Value> = log_lines(log).into_iter().filter(|l| l["msg"] == "policy reload failed; keeping the policies in force").collect();
+    assert!(failed.iter().any(|l| l["level"] == "error" && l["error"].as_str().unwrap().contains("open.json") && l["error"].as_str().unwrap().contains("noSuchRequirement")), "{failed:?}");
     std::fs::write(ns_dir.join("open.json"), key_policy(&dir, "signer").to_string()).unwrap();
     eventually("the new policy applies", || !allowed(&client.send(&ca, 10, &[review("validate", "open-new", "Pod", "open", &[&u], &[], &[])])[0]));
+    assert_eq!(client.raw(&ca, "GET", "/readyz", None)["body"], "ok\n", "the failure is no longer reported once a set loads");
 
     // Gatekeeper: one item per key, in order; a bad request is a systemError.
     let keys = json!({"apiVersion": "externaldata.gatekeeper.sh/v1beta1", "kind": "ProviderRequest", "request": {"keys": [s, u, "Not A Reference", s]}});
@@ -250,6 +344,35 @@ fn webhooks_over_tls_against_the_real_registry() {
     assert!(items[1]["error"].as_str().unwrap().contains("requirement 0"), "{}", items[1]);
     assert!(!items[2]["error"].as_str().unwrap().is_empty());
     assert!(body["response"].get("systemError").is_none());
+    // 50 keys in one request (signed by tag and by digest, unsigned, signed by another key, a
+    // missing tag, references that do not parse): 50 items in order, each failing key with its
+    // own error, no systemError (Gatekeeper website/docs/externaldata.md: `error` per item,
+    // `systemError` for a failure of the whole request).
+    let key = |i: usize| match i % 6 {
+        0 => s.clone(),
+        1 => by_digest.clone(),
+        2 => u.clone(),
+        3 => x.clone(),
+        4 => format!("{}/signed:missing-{i}", reg.host),
+        _ => format!("Not A Reference {i}"),
+    };
+    let keys: Vec<String> = (0..50).map(key).collect();
+    let r = client.raw(&ca, "POST", "/gatekeeper", Some(json!({"apiVersion": "externaldata.gatekeeper.sh/v1beta1", "kind": "ProviderRequest", "request": {"keys": keys}})));
+    assert_eq!(r["status"], 200, "{r}");
+    let body: Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
+    assert!(body["response"].get("systemError").is_none(), "{body}");
+    let items = body["response"]["items"].as_array().unwrap();
+    assert_eq!(items.iter().map(|i| i["key"].as_str().unwrap()).collect::<Vec<_>>(), keys);
+    for (i, item) in items.iter().enumerate() {
+        let error = item.get("error").and_then(Value::as_str).unwrap_or_default();
+        match i % 6 {
+            0 | 1 => assert!(item["value"]["allowed"] == true && item["value"]["digest"] == signed && error.is_empty(), "{i}: {item}"),
+            2 | 3 => assert!(item["value"]["allowed"] == false && error.contains("requirement 0 (sigstoreSigned) not satisfied"), "{i}: {item}"),
+            4 => assert!(item["value"]["allowed"] == false && error.contains(&format!("missing-{i}")), "{i}: {item}"),
+            _ => assert!(item["value"]["allowed"] == false && error.contains(&format!("Not A Reference {i}")), "{i}: {item}"),
+        }
+        assert_eq!(item["value"]["reason"].as_str().unwrap().is_empty(), false, "{i}: {item}");
+    }
     let bad = client.raw(&ca, "POST", "/gatekeeper", Some(json!({"apiVersion": "externaldata.gatekeeper.sh/v1beta1", "kind": "Nope", "request": {"keys": []}})));
     let body: Value = serde_json::from_str(bad["body"].as_str().unwrap()).unwrap();
     assert!(body["response"]["systemError"].as_str().unwrap().contains("Nope"), "{body}");
@@ -277,6 +400,8 @@ fn webhooks_over_tls_against_the_real_registry() {
     assert!(metric(&text, "sealcheck_deadline_exceeded_total") >= 1.0);
     assert!(metric(&text, "sealcheck_tag_cache_hits_total") > 0.0, "tags are cached");
     assert!(metric(&text, "sealcheck_fact_cache_hits_total") > 0.0, "facts are cached");
+    // Evidence too; the policy edits above applied all the same (decisions are made again).
+    assert!(metric(&text, "sealcheck_evidence_cache_hits_total") > 0.0 && metric(&text, "sealcheck_evidence_cache_misses_total") > 0.0, "evidence is cached");
     assert!(metric(&text, "sealcheck_decision_seconds_count") > 0.0);
     assert!(metric(&text, "sealcheck_ready") == 1.0);
 

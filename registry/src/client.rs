@@ -2,8 +2,9 @@
 //! decision (`Arc<Registry>`; issue 12 "connection reuse", issue 15 "one client for its
 //! lifetime"). It keeps what may be kept across decisions: the HTTP agent and its idle
 //! connections, the TLS configurations, registries.d, Bearer tokens until they expire
-//! ([`crate::auth`]), what tags named for [`Options::tag_ttl`] ([`crate::tags`]), the per-host
-//! request limits and the counters ([`crate::hosts`]). Each [`Registry::collect`] is one
+//! ([`crate::auth`]), what tags named for [`Options::tag_ttl`] ([`crate::tags`]), the evidence
+//! gathered for [`Options::evidence_ttl`] ([`crate::evidence`]), the per-host request limits and
+//! the counters ([`crate::hosts`]). Each [`Registry::collect`] is one
 //! decision with its own deadline and request budget.
 
 use std::collections::BTreeMap;
@@ -17,10 +18,11 @@ use sealcheck::oci::{ImageEvidence, OciDigest, Reference};
 use sealcheck::{CryptoProvider, Error, Input, Result};
 
 use crate::auth::{Auth, Tokens};
+use crate::evidence::{self, EvidenceCache};
 use crate::hosts::HostStats;
 use crate::http::{Client, Http, host_of};
 use crate::source::{MAX_PARALLEL_FETCHES, RegistrySource, endpoint};
-use crate::tags::TagCache;
+use crate::tags::{self, TagCache};
 use crate::tls::{HostTls, TlsSetup};
 use crate::{AttachmentsDefault, Options, Platform, RegistriesConfig, Resolved, lookaside};
 
@@ -40,6 +42,7 @@ pub struct Registry {
     certs_read: Mutex<std::collections::BTreeSet<String>>,
     tokens: Arc<Tokens>,
     tags: TagCache,
+    evidence: EvidenceCache,
 }
 
 /// The client's counters since it was made (for metrics).
@@ -50,6 +53,11 @@ pub struct Stats {
     /// Tagged references looked up in the tag cache and not found fresh (with a zero
     /// [`Options::tag_ttl`] nothing is looked up or counted).
     pub tag_cache_misses: u64,
+    /// Decisions whose evidence was answered from the evidence cache (no request sent).
+    pub evidence_cache_hits: u64,
+    /// Decisions whose evidence was looked up in the evidence cache and not found fresh (with
+    /// a zero [`Options::evidence_ttl`] nothing is looked up or counted).
+    pub evidence_cache_misses: u64,
     /// Tokens fetched from token services.
     pub token_fetches: u64,
     /// Requests sent, over all hosts.
@@ -80,7 +88,7 @@ impl Registry {
             let config = RegistriesConfig::load(&options.registries_d.dirs)?;
             let tls = Arc::new(TlsSetup::new(options.ca_pem.as_deref(), options.ca_only)?);
             let client = Arc::new(Client::new(options.timeouts, tls.clone(), options.per_host));
-            Ok(Self { tags: TagCache::new(options.tag_ttl), config, tls, client, certs_read: Mutex::default(), tokens: Arc::default(), options })
+            Ok(Self { tags: tags::cache(options.tag_ttl), evidence: evidence::cache(options.evidence_ttl), config, tls, client, certs_read: Mutex::default(), tokens: Arc::default(), options })
         };
         load().map_err(|e| e.loading(Input::ImageSource, "registry client"))
     }
@@ -92,6 +100,8 @@ impl Registry {
         Stats {
             tag_cache_hits: self.tags.hits.load(Ordering::Relaxed),
             tag_cache_misses: self.tags.misses.load(Ordering::Relaxed),
+            evidence_cache_hits: self.evidence.hits.load(Ordering::Relaxed),
+            evidence_cache_misses: self.evidence.misses.load(Ordering::Relaxed),
             token_fetches: self.tokens.fetches(),
             requests: hosts.values().map(|h| h.requests).sum(),
             errors: hosts.values().map(|h| h.errors).sum(),
@@ -128,7 +138,8 @@ impl Registry {
         }
         let d = source.resolve_tag(tag)?.ok_or_else(|| Error::NotFound(format!("tag {tag:?} of {}", reference.name())))?;
         if let Some(bytes) = source.manifest_bytes(&d.digest) {
-            self.tags.insert(&key, d.clone(), bytes);
+            let size = bytes.len();
+            self.tags.insert(&key, (d.clone(), bytes), size);
         }
         Ok(d)
     }
@@ -159,6 +170,10 @@ impl Registry {
     /// registries.d decides, for `reference`, whether cosign's sigstore attachments are read
     /// and where lookaside signatures are: sigstore signatures found there are evidence (origin
     /// `lookaside <url>`), simple-signing (GPG) ones are listed in [`Resolved`] only.
+    ///
+    /// With an [`Options::evidence_ttl`], once the manifest is known (a tag resolved through the
+    /// tag cache), evidence gathered for it less than the TTL ago is returned without a request
+    /// (the evidence cache); what is gathered is kept, what fails is not.
     pub fn collect(&self, reference: &Reference, asked: Reference, provider: &CryptoProvider) -> Result<(ImageEvidence, Resolved)> {
         let gather = || -> Result<(ImageEvidence, Resolved)> {
             let (attachments, attachments_scope) = match self.config.use_sigstore_attachments(reference) {
@@ -181,29 +196,31 @@ impl Registry {
                 }
                 (None, None) => return Err(Error::Usage(format!("{reference}: name a tag or a digest"))),
             };
+            let mut resolved = Resolved {
+                registry: reference.domain().to_string(),
+                digest,
+                index,
+                platform,
+                sigstore_attachments: attachments,
+                sigstore_attachments_scope: attachments_scope,
+                lookaside,
+                lookaside_signatures: Vec::new(),
+            };
+            let key = evidence::key(&reference.name(), &asked.to_string(), &resolved);
+            if let Some(cached) = self.evidence.get(&key) {
+                return Ok(cached);
+            }
             let mut ev = collect_evidence(provider.backend(), &source, asked.clone(), &Selector::Digest(digest))?;
             if !attachments {
                 ev = without_sigstore_attachments(ev)?;
             }
-            let mut lookaside_signatures = Vec::new();
-            if let Some(base) = &lookaside {
+            if let Some(base) = &resolved.lookaside {
                 for d in std::iter::once(digest).chain(index) {
-                    lookaside_signatures.extend(lookaside::gather(source.http(), base, source.repository(), &d, &mut ev)?);
+                    resolved.lookaside_signatures.extend(lookaside::gather(source.http(), base, source.repository(), &d, &mut ev)?);
                 }
             }
-            Ok((
-                ev,
-                Resolved {
-                    registry: reference.domain().to_string(),
-                    digest,
-                    index,
-                    platform,
-                    sigstore_attachments: attachments,
-                    sigstore_attachments_scope: attachments_scope,
-                    lookaside,
-                    lookaside_signatures,
-                },
-            ))
+            self.evidence.insert(&key, (ev.clone(), resolved.clone()), evidence::size(&ev, &resolved));
+            Ok((ev, resolved))
         };
         gather().map_err(|e| e.loading(Input::ImageSource, format!("image source docker://{reference}")))
     }

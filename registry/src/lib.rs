@@ -8,7 +8,8 @@
 //! surfaces already use.
 //!
 //! The client is [`Registry`]: made once from [`Options`] and shared by every decision (its
-//! connections, tokens, tag cache, per-host limits and counters live as long as it does).
+//! connections, tokens, tag and evidence caches, per-host limits and counters live as long as
+//! it does).
 //!
 //! A tag that names an image index is resolved to the platform manifest for
 //! [`Options::platform`] (the host's by default), decided together with that index (a policy may
@@ -22,6 +23,8 @@
 
 mod auth;
 mod client;
+mod evidence;
+mod expiring;
 mod hosts;
 mod http;
 mod lookaside;
@@ -37,6 +40,7 @@ pub use http::Timeouts;
 pub use lookaside::{BlobFormat, LookasideSignature, MAX_LOOKASIDE_SIGNATURES};
 pub use registries_d::{MAX_REGISTRIES_D_FILE_BYTES, MAX_REGISTRIES_D_FILES, RegistriesConfig, RegistriesDirs, Section, builtin_default_lookaside};
 pub use source::{MAX_PARALLEL_FETCHES, MAX_REFERRER_PAGES, MAX_REQUESTS, Platform};
+pub use evidence::{MAX_CACHED_EVIDENCE, MAX_EVIDENCE_CACHE_BYTES};
 pub use tags::{MAX_CACHED_TAGS, MAX_TAG_CACHE_BYTES};
 pub use tls::{CertsDirs, MAX_CERT_FILE_BYTES};
 
@@ -114,6 +118,10 @@ pub struct Options {
     /// How long [`Registry::resolve`] and [`Registry::collect`] keep what a tag named (zero:
     /// not at all, the default; the CLI keeps it zero). A cached tag is up to this stale.
     pub tag_ttl: Duration,
+    /// How long [`Registry::collect`] keeps the evidence it gathered for a manifest (zero: not
+    /// at all, the default; the CLI keeps it zero). Decisions are made again from it each
+    /// time; a signature attached later is seen up to this late.
+    pub evidence_ttl: Duration,
     /// Requests in flight at most to one host, over every decision sharing the [`Registry`]
     /// (at least 1; default 8).
     pub per_host: usize,
@@ -124,7 +132,7 @@ pub struct Options {
 
 impl Default for Options {
     /// The platform's roots, no registries.d, no credentials files, the host's platform, the
-    /// default [`Timeouts`], no tag cache, 8 requests per host, 4 parallel fetches.
+    /// default [`Timeouts`], no tag or evidence cache, 8 requests per host, 4 parallel fetches.
     fn default() -> Self {
         Self {
             insecure: Vec::new(),
@@ -136,6 +144,7 @@ impl Default for Options {
             platform: None,
             timeouts: Timeouts::default(),
             tag_ttl: Duration::ZERO,
+            evidence_ttl: Duration::ZERO,
             per_host: 8,
             parallel_fetches: MAX_PARALLEL_FETCHES,
         }

@@ -347,3 +347,68 @@ fn parallel_fetches_do_not_change_the_evidence() {
     assert_eq!(parallel.manifest(), one_at_a_time.manifest());
     assert_eq!(parallel_requests, sequential_requests, "nothing fetched twice");
 }
+
+/// The evidence cache (issue 15, warm decisions): a failure is not cached (the next decision
+/// asks the registry again); within the TTL a second decision on the same image makes no
+/// request at all, by tag (resolved through the tag cache) and by digest, and is handed the
+/// same evidence; another reference asked about is its own entry; once the TTL has passed the
+/// evidence is gathered again, so a signature attached since is seen.
+#[test]
+fn evidence_is_cached_for_its_ttl_and_failures_are_not() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let image = manifest(b"image layer");
+    let payload = b"{\"critical\":{}}".to_vec();
+    let sig_manifest = manifest(&payload);
+    let (by_digest, sig_tag, layer) = (format!("/v2/repo/manifests/{}", digest(&image)), format!("/v2/repo/manifests/{}.sig", digest(&image).replace(':', "-")), format!("/v2/repo/blobs/{}", digest(&payload)));
+    let (failing, signed) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicBool::new(false)));
+    let (f, s) = (failing.clone(), signed.clone());
+    let shim = Shim::start(move |r| {
+        let a = match r.path.as_str() {
+            _ if f.load(Ordering::SeqCst) => Answer::new(404),
+            p if p == "/v2/repo/manifests/v1" || p == by_digest => Answer::json(200, OCI_MANIFEST, &image),
+            p if p == sig_tag && s.load(Ordering::SeqCst) => Answer::json(200, OCI_MANIFEST, &sig_manifest),
+            p if p == layer => Answer::json(200, "application/octet-stream", &payload),
+            _ => Answer::new(404),
+        };
+        Answer { keep_alive: true, ..a }
+    });
+    let ttl = Duration::from_secs(4);
+    let registry = client(Options { tag_ttl: Duration::from_secs(60), evidence_ttl: ttl, ..options(&shim.host, Duration::from_secs(10)) });
+    let tagged = Reference::parse(&format!("{}/repo:v1", shim.host)).unwrap();
+    let pinned = Reference::parse(&format!("{}/repo@{}", shim.host, digest(&manifest(b"image layer")))).unwrap();
+    let decide = |r: &Reference, asked: &Reference| {
+        let before = shim.requests().len();
+        let out = registry.collect(r, asked.clone(), &CryptoProvider::default());
+        (out, shim.requests().len() - before)
+    };
+    let (failed, requests) = decide(&tagged, &tagged);
+    assert!(failed.is_err() && requests > 0);
+    failing.store(false, Ordering::SeqCst);
+    let (first, requests) = decide(&tagged, &tagged);
+    let (first, _) = first.expect("the failure was not cached: asked again");
+    assert!(requests >= 5, "manifest, .sig, .att, referrers, referrers tag: {requests}");
+    assert_eq!(first.items().len(), 0, "not signed yet");
+    signed.store(true, Ordering::SeqCst);
+    assert!(decide(&pinned, &pinned).1 > 0, "by digest: its own entry");
+    let (again, requests) = decide(&tagged, &tagged);
+    assert_eq!(requests, 0, "a warm decision by tag sends nothing");
+    assert_eq!((again.as_ref().unwrap().0.manifest(), again.as_ref().unwrap().0.items().len()), (first.manifest(), 0), "the evidence cached, up to the TTL stale");
+    let (again, requests) = decide(&pinned, &pinned);
+    assert_eq!((requests, again.unwrap().1.digest.to_string()), (0, digest(&manifest(b"image layer"))), "nor by digest");
+    let other = Reference::parse(&format!("{}/mirror/repo:v1", shim.host)).unwrap();
+    assert!(decide(&tagged, &other).1 > 0, "another reference asked about is gathered for itself");
+    let stats = registry.stats();
+    assert_eq!((stats.evidence_cache_hits, stats.evidence_cache_misses), (2, 3), "{stats:?}");
+    std::thread::sleep(ttl + Duration::from_millis(200));
+    let (fresh, requests) = decide(&tagged, &tagged);
+    assert!(requests > 0);
+    let (fresh, _) = fresh.unwrap();
+    assert_eq!(fresh.items().len(), 1, "after the TTL the new signature is seen: {:?}", fresh.items().iter().map(|f| &f.origin).collect::<Vec<_>>());
+    // Off (the default, as the CLI runs): nothing is kept or counted.
+    let off = client(options(&shim.host, Duration::from_secs(10)));
+    for _ in 0..2 {
+        off.collect(&tagged, tagged.clone(), &CryptoProvider::default()).unwrap();
+    }
+    assert_eq!((off.stats().evidence_cache_hits, off.stats().evidence_cache_misses), (0, 0));
+}

@@ -59,6 +59,11 @@ type raw struct {
 	Method string          `json:"method"`
 	Path   string          `json:"path"`
 	Body   json.RawMessage `json:"body"`
+	// Text, when set, is sent as the body instead of Body, byte for byte (a body that is no JSON).
+	Text *string `json:"text"`
+	// ExpectContinue sends "Expect: 100-continue" and holds the body until the server asks for it
+	// (RFC 9110 §10.1.1), so a body refused by its Content-Length alone is never written.
+	ExpectContinue bool `json:"expectContinue"`
 }
 
 type request struct {
@@ -207,9 +212,16 @@ func sendReview(client *http.Client, in *input, r *review) result {
 }
 
 func sendRaw(client *http.Client, in *input, r *raw) result {
-	req, err := http.NewRequest(r.Method, in.Base+r.Path, bytes.NewReader(r.Body))
+	body := []byte(r.Body)
+	if r.Text != nil {
+		body = []byte(*r.Text)
+	}
+	req, err := http.NewRequest(r.Method, in.Base+r.Path, bytes.NewReader(body))
 	if err != nil {
 		return result{Error: err.Error()}
+	}
+	if r.ExpectContinue {
+		req.Header.Set("Expect", "100-continue")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -293,7 +305,8 @@ func main() {
 	}
 	client := &http.Client{
 		Timeout:   time.Duration(in.TimeoutSeconds) * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}},
+		// ExpectContinueTimeout applies only to requests with "Expect: 100-continue" (raw.ExpectContinue).
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, ExpectContinueTimeout: 5 * time.Second},
 	}
 	results := make([]result, 0, len(in.Requests))
 	for _, r := range in.Requests {
