@@ -9,7 +9,9 @@
 //! - cold: per decision, the policy compiled, a new client and an empty fact cache (a one-shot
 //!   `sealcheck verify docker://…` minus process start);
 //! - warm: one client and one fact cache for all 100, timed on the second pass (tag→digest
-//!   cached, connections reused, facts cached).
+//!   cached, connections reused, facts cached);
+//! - warm-evidence: the same with the evidence cache on (`Options::evidence_ttl`, as `sealcheck
+//!   serve` runs): the second pass asks the registry nothing.
 //!
 //! Prints the setup time and the load average (the figures are wall-clock ones), one row per
 //! case, and exits non-zero if any decision is not an allow (or if the peers
@@ -142,6 +144,7 @@ fn run() -> Result<(), String> {
     // Cold: the CLI's options (no tag cache); warm: tags kept for the whole run.
     let options: Options = common::options(&reg.host);
     let warm_options = Options { tag_ttl: Duration::from_secs(600), ..options.clone() };
+    let evidence_options = Options { evidence_ttl: Duration::from_secs(600), ..warm_options.clone() };
     let now = UnixTime::now();
     let compile = || containers::compile(policy.as_bytes(), &FsFiles, provider.backend()).map(Arc::new).map_err(|e| format!("policy: {e}"));
     let decide = |client: &Client, verifier: &ImageVerifier, i: usize| -> Result<(), String> {
@@ -152,12 +155,12 @@ fn run() -> Result<(), String> {
     };
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("registry-decisions: {IMAGES} images pushed with oras and signed with cosign ({SETUP_JOBS} workers) in {:.1} s; load average {}", setup.as_secs_f64(), load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
-    println!("{:<28} {:>7} {:>11} {:>9} {:>9} {:>9}", "case", "threads", "decisions/s", "p50 ms", "p99 ms", "max ms");
+    println!("{:<36} {:>7} {:>11} {:>9} {:>9} {:>9}", "case", "threads", "decisions/s", "p50 ms", "p99 ms", "max ms");
     let mut failures = Vec::new();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let report = |mode: &str, threads: usize, m: Measured, extra: String| -> Vec<String> {
         println!(
-            "{:<28} {threads:>7} {:>11.0} {:>9.2} {:>9.2} {:>9.2}{extra}",
+            "{:<36} {threads:>7} {:>11.0} {:>9.2} {:>9.2} {:>9.2}{extra}",
             format!("registry-decisions/{mode}/{threads}"),
             IMAGES as f64 / m.wall.as_secs_f64(),
             ms(percentile(&m.latencies, 50)),
@@ -177,7 +180,7 @@ fn run() -> Result<(), String> {
         });
         failures.extend(report("cold", threads, m, format!("   ({} requests)", requests.into_inner())));
     }
-    for threads in THREADS {
+    for (mode, threads, warm_options) in [("warm", &warm_options), ("warm-evidence", &evidence_options)].into_iter().flat_map(|(m, o)| THREADS.into_iter().map(move |t| (m, t, o))) {
         let cache = Arc::new(FactCache::default());
         let verifier = ImageVerifier::new(compile()?, provider).with_cache(cache.clone());
         let client = Client::new(warm_options.clone()).map_err(|e| format!("client: {e}"))?;
@@ -187,14 +190,16 @@ fn run() -> Result<(), String> {
         let m = pass(threads, &|i| decide(&client, &verifier, i));
         let (facts, counters) = (cache.stats(), client.stats());
         let extra = format!(
-            "   (second pass: facts {} hits / {} misses, tags {} hits / {} misses, {} requests)",
+            "   (second pass: facts {} hits / {} misses, tags {} hits / {} misses, evidence {} hits / {} misses, {} requests)",
             facts.hits - facts_before.hits,
             facts.misses - facts_before.misses,
             counters.tag_cache_hits - client_before.tag_cache_hits,
             counters.tag_cache_misses - client_before.tag_cache_misses,
+            counters.evidence_cache_hits - client_before.evidence_cache_hits,
+            counters.evidence_cache_misses - client_before.evidence_cache_misses,
             counters.requests - client_before.requests,
         );
-        failures.extend(report("warm", threads, m, extra));
+        failures.extend(report(mode, threads, m, extra));
     }
     drop(reg);
     if failures.is_empty() {
