@@ -120,6 +120,8 @@ for f in files:
             opened += 1
         else:
             lat.append(float(r["response-time"]) * 1000)
+if not lat or secs <= 0:
+    sys.exit(f"{label} r/s for {secs:g} s: nothing timed ({total} requests, {opened} opening a connection)")
 lat.sort()
 q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))]
 print(f"{label:>9} | {total / secs:12.1f} | {q(0.50):6.2f} | {q(0.99):6.2f} | {lat[-1]:7.2f} | {total:8d} | {opened:5d} | {bad:7d}")
