@@ -603,16 +603,7 @@ mod file {
     /// before the open (which does not follow a symlink, and cannot block on a FIFO) and again
     /// on the opened file.
     fn open(path: &Path) -> Result<File> {
-        let not_regular = |ft: std::fs::FileType| {
-            let kind = if ft.is_dir() {
-                "a directory"
-            } else if ft.is_symlink() {
-                "a symbolic link"
-            } else {
-                "not a regular file (FIFO, socket or device)"
-            };
-            Error::Io { what: what(path), detail: alloc::format!("is {kind}") }
-        };
+        let not_regular = |ft| crate::fs::not_regular("audit log", path, ft);
         match std::fs::symlink_metadata(path) {
             Ok(m) if !m.file_type().is_file() => return Err(not_regular(m.file_type())),
             Ok(_) => {}

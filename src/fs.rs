@@ -22,7 +22,8 @@ fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Error {
     Error::Io { what: alloc::format!("{what} {}", path.display()), detail: e.to_string() }
 }
 
-fn not_regular(what: &str, path: &Path, ft: std::fs::FileType) -> Error {
+/// What exists at `path` is not a regular file: the error naming what it is.
+pub(crate) fn not_regular(what: &str, path: &Path, ft: std::fs::FileType) -> Error {
     let kind = if ft.is_dir() {
         "a directory"
     } else if ft.is_symlink() {

@@ -562,23 +562,33 @@ fn decide_image(args: &VerifyImage, provider: CryptoProvider) -> sealcheck::Resu
     Ok((images.decide(&image, now), resolved))
 }
 
+/// What `verify` and `policy explain` do with a decision before their own output: append it to
+/// `--audit-log` (a failed append is the exit status to return), and with `--json` print its
+/// record, with the registry's `source` for a `docker://` image.
+fn record(args: &VerifyImage, decision: &sealcheck::Decision, resolved: Option<sealcheck_registry::Resolved>) -> Result<(), ExitCode> {
+    if let Some(log) = &args.audit_log
+        && let Err(e) = sealcheck::audit::append(log, decision)
+    {
+        return Err(unrecorded(args.json, decision, &e));
+    }
+    if args.json {
+        let mut record = serde_json::to_value(decision).unwrap_or_default();
+        if let (Some(r), Some(obj)) = (resolved, record.as_object_mut()) {
+            obj.insert("source".into(), serde_json::to_value(r).unwrap_or_default());
+        }
+        println!("{record}");
+    }
+    Ok(())
+}
+
 fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
     let decided = decide_image(args, provider);
     let (decision, resolved) = match decided {
         Ok(d) => d,
         Err(e) => return fail(args.json, "allowed", &e),
     };
-    if let Some(log) = &args.audit_log
-        && let Err(e) = sealcheck::audit::append(log, &decision)
-    {
-        return unrecorded(args.json, &decision, &e);
-    }
-    if args.json {
-        let mut record = serde_json::to_value(&decision).unwrap_or_default();
-        if let (Some(r), Some(obj)) = (resolved, record.as_object_mut()) {
-            obj.insert("source".into(), serde_json::to_value(r).unwrap_or_default());
-        }
-        println!("{record}");
+    if let Err(code) = record(args, &decision, resolved) {
+        return code;
     }
     if decision.allowed {
         eprintln!("sealcheck: allowed: {}", decision.reason);
@@ -765,16 +775,10 @@ fn policy_explain(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(args.json, "allowed", &e),
     };
-    if let Some(Err(e)) = args.audit_log.as_ref().map(|log| sealcheck::audit::append(log, &decision)) {
-        return unrecorded(args.json, &decision, &e);
+    if let Err(code) = record(args, &decision, resolved) {
+        return code;
     }
-    if args.json {
-        let mut record = serde_json::to_value(&decision).unwrap_or_default();
-        if let (Some(r), Some(obj)) = (resolved, record.as_object_mut()) {
-            obj.insert("source".into(), serde_json::to_value(r).unwrap_or_default());
-        }
-        println!("{record}");
-    } else {
+    if !args.json {
         print!("{}", sealcheck::policy::lint::explain(&decision));
     }
     ExitCode::from(u8::from(!decision.allowed))
