@@ -94,8 +94,9 @@ pub struct UserInfo {
     pub extra: BTreeMap<String, Vec<String>>,
 }
 
-/// `admissionv1.AdmissionRequest`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// `admissionv1.AdmissionRequest` (`Default` for building one in tests and fuzz targets; a
+/// parsed request never takes its defaults for `uid`, `kind`, `resource` or `operation`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AdmissionRequest {
     /// Echoed in the response.

@@ -135,17 +135,10 @@ mod tests {
             kind: GroupVersionKind { group: group.into(), version: "v1".into(), kind: kind.into() },
             resource: GroupVersionResource { group: group.into(), version: "v1".into(), resource: resource.into() },
             sub_resource: sub.into(),
-            request_kind: None,
-            request_resource: None,
-            request_sub_resource: String::new(),
-            name: String::new(),
             namespace: "ns".into(),
             operation: "CREATE".into(),
-            user_info: Default::default(),
             object,
-            old_object: Value::Null,
-            dry_run: None,
-            options: Value::Null,
+            ..AdmissionRequest::default()
         }
     }
 

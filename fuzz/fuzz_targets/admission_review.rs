@@ -28,23 +28,7 @@ const KINDS: [(&str, &str, &str, &str, &str); 8] = [
 ];
 
 fn request(object: Value) -> AdmissionRequest {
-    AdmissionRequest {
-        uid: "u".into(),
-        kind: GroupVersionKind::default(),
-        resource: GroupVersionResource::default(),
-        sub_resource: String::new(),
-        request_kind: None,
-        request_resource: None,
-        request_sub_resource: String::new(),
-        name: String::new(),
-        namespace: "ns".into(),
-        operation: "CREATE".into(),
-        user_info: Default::default(),
-        object,
-        old_object: Value::Null,
-        dry_run: None,
-        options: Value::Null,
-    }
+    AdmissionRequest { uid: "u".into(), namespace: "ns".into(), operation: "CREATE".into(), object, ..AdmissionRequest::default() }
 }
 
 fn as_kind(req: &AdmissionRequest, (group, kind, resource, sub, _): (&str, &str, &str, &str, &str)) -> AdmissionRequest {
