@@ -16,7 +16,10 @@
 //!   containerd with the verifier in its `bin_dir` and `ctr image pull` through the transfer
 //!   service: the signed image is pulled, the others are refused with sealcheck's reason in
 //!   ctr's error; and with the verifier removed from `bin_dir`, the unsigned image is pulled
-//!   (the trap the README documents).
+//!   (the trap the README documents). A multi-platform tag (an OCI index of linux/amd64 and
+//!   linux/arm64) pulled with `--platform linux/amd64` is decided on the index digest containerd
+//!   resolved: the signed index is pulled, an index whose amd64 manifest alone is signed is
+//!   refused.
 
 #[path = "../../tests/support/peers.rs"]
 #[allow(dead_code)] // Shared with other tests: not every helper is used here.
@@ -215,16 +218,21 @@ struct Images {
 /// Pushes a one-layer image whose layer is a real tar (so that containerd can unpack it) as
 /// `host/repo:v1` with oras; its manifest digest.
 fn push_tar_image(reg: &Registry, dir: &Path, repo: &str, content: &str) -> String {
-    let root = dir.join(format!("rootfs-{repo}"));
+    push_platform_tar_image(reg, dir, repo, "v1", content, "amd64")
+}
+
+/// [`push_tar_image`] as `host/repo:tag`, its config naming `linux/arch`.
+fn push_platform_tar_image(reg: &Registry, dir: &Path, repo: &str, tag: &str, content: &str, arch: &str) -> String {
+    let root = dir.join(format!("rootfs-{repo}-{tag}"));
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("hello.txt"), content).unwrap();
     let layer = dir.join("layer.tar");
     let ok = Command::new("tar").args(["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-cf"]).arg(&layer).arg("-C").arg(&root).arg("hello.txt").status().expect("tar");
     assert!(ok.success(), "tar failed");
     let diff_id = OciDigest::from_digest(CryptoProvider::default().backend().digest(HashAlgorithm::Sha256, &std::fs::read(&layer).unwrap()));
-    let config = json!({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [diff_id.to_string()]}, "config": {}});
+    let config = json!({"architecture": arch, "os": "linux", "rootfs": {"type": "layers", "diff_ids": [diff_id.to_string()]}, "config": {}});
     std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
-    let target = format!("{}/{repo}:v1", reg.host);
+    let target = format!("{}/{repo}:{tag}", reg.host);
     peer("oras", &["push", "--plain-http", "--config", "config.json:application/vnd.oci.image.config.v1+json", &target, "layer.tar:application/vnd.oci.image.layer.v1.tar"], dir);
     peer("oras", &["resolve", "--plain-http", &target], dir).trim().to_string()
 }
@@ -421,6 +429,100 @@ fn containerd_pulls_the_signed_image_and_blocks_the_others() {
     std::fs::remove_file(dir.join("verifiers/sealcheck-containerd-verifier")).unwrap();
     let out = containerd.ctr(&["image", "pull", "--plain-http", "--snapshotter", "native", &images[1].1]);
     assert!(out.status.success(), "an empty bin_dir blocked the unsigned image: {}", String::from_utf8_lossy(&out.stderr));
+    drop(containerd);
+    drop(reg);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `host/repo:v1`, an OCI image index (`oras manifest index create`, which reads each entry's
+/// platform from its config) of a linux/amd64 and a linux/arm64 image; the digests of the index
+/// and of the amd64 manifest.
+fn push_index(reg: &Registry, dir: &Path, repo: &str) -> (String, String) {
+    let amd64 = push_platform_tar_image(reg, dir, repo, "amd64", &format!("{repo} amd64"), "amd64");
+    push_platform_tar_image(reg, dir, repo, "arm64", &format!("{repo} arm64"), "arm64");
+    let target = format!("{}/{repo}:v1", reg.host);
+    peer("oras", &["manifest", "index", "create", "--plain-http", &target, "amd64", "arm64"], dir);
+    let index = peer("oras", &["resolve", "--plain-http", &target], dir).trim().to_string();
+    let listed: serde_json::Value = serde_json::from_str(&peer("oras", &["manifest", "fetch", "--plain-http", &target], dir)).unwrap();
+    assert_eq!(listed["mediaType"], "application/vnd.oci.image.index.v1+json", "{listed}");
+    let platforms: Vec<String> = listed["manifests"].as_array().unwrap().iter().map(|m| format!("{}/{}", m["platform"]["os"].as_str().unwrap(), m["platform"]["architecture"].as_str().unwrap())).collect();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm64"], "{listed}");
+    (index, amd64)
+}
+
+/// A multi-platform tag through a real containerd. containerd resolves the tag to the index and
+/// passes that descriptor to the verifiers before fetching anything else
+/// (`core/transfer/local/pull.go` `pull`: `ir.Resolve`, then `VerifyImage(ctx, name, desc)`;
+/// `bindir.go` `runVerifier`: `-digest desc.Digest`), whatever `--platform` selects afterwards.
+/// sealcheck decides on that digest, as the README's "containerd" section documents ("A
+/// multi-platform tag is decided on the index containerd resolved (cosign signs what the tag
+/// names)"): the verifier is told nothing of the platform containerd will unpack, and the index
+/// binds every platform manifest's digest, so a signature on the index is what is checked and a
+/// signature on one platform manifest alone does not make the index signed. (containers/image
+/// differs here: for `name@indexdigest` it checks the platform instance it copies,
+/// `copy/copy.go` `UnparsedInstance(rawSource, &instanceDigest)` → `copy/single.go`
+/// `IsRunningImageAllowed(unparsedImage)`, whose signatures are the instance's.)
+#[test]
+#[ignore = "needs root, containerd and ctr v2.4.2 (admission/tests/build-containerd.sh, SEALCHECK_CONTAINERD) and the peers (SEALCHECK_PEERS) (run by .ci/run)"]
+fn containerd_decides_a_multi_platform_tag_on_its_index() {
+    use std::os::unix::fs::MetadataExt as _;
+    assert_eq!(std::fs::metadata("/proc/self").unwrap().uid(), 0, "containerd needs root");
+    let dir = scratch("containerd-index");
+    let reg = Registry::start(&dir);
+    cosign_key_pairs(&dir, &["signer"]);
+    let sign = |image: &str| cosign_with_key("sign", &dir.join("signer/cosign.key"), &[], false, image, &dir);
+    let host = reg.host.clone();
+    // The index signed (not its platform manifests); and an index whose amd64 manifest is
+    // signed but the index itself is not.
+    let (signed_index, _) = push_index(&reg, &dir, "multi-signed");
+    sign(&format!("{host}/multi-signed@{signed_index}"));
+    let (unsigned_index, amd64) = push_index(&reg, &dir, "multi-platform-signed");
+    sign(&format!("{host}/multi-platform-signed@{amd64}"));
+    let log = dir.join("audit.jsonl");
+    let cfg = config(&dir, &key_policy(&dir), json!({"auditLog": log, "registry": {"insecure": [host], "authFiles": []}}));
+    let containerd = Containerd::start(&dir, &cfg);
+    let cases = [("index signed", format!("{host}/multi-signed:v1"), &signed_index, true), ("only amd64 signed", format!("{host}/multi-platform-signed:v1"), &unsigned_index, false)];
+    for (what, name, index, allowed) in &cases {
+        let start = Instant::now();
+        let out = containerd.ctr(&["image", "pull", "--plain-http", "--snapshotter", "native", "--platform", "linux/amd64", name]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        eprintln!("{what}: ctr exit {:?} in {:?}: {}", out.status.code(), start.elapsed(), stderr.trim());
+        // `ctr image ls`: REF TYPE DIGEST …; the image record's target is the index.
+        let ls = String::from_utf8_lossy(&containerd.ctr(&["image", "ls"]).stdout).into_owned();
+        let listed = ls.lines().find(|l| l.split_whitespace().next() == Some(name.as_str())).map(str::to_string);
+        let repo = name.rsplit_once(':').unwrap().0;
+        if *allowed {
+            assert!(out.status.success(), "{what}: {stderr}");
+            let line = listed.unwrap_or_else(|| panic!("{what}: pulled but not listed: {ls}"));
+            assert!(line.contains(index.as_str()) && line.contains("application/vnd.oci.image.index.v1+json"), "{what}: the image is the index: {line}");
+        } else {
+            assert!(!out.status.success(), "{what}: pulled");
+            // As for the single-platform images: pull.go's and bindir.go's wording around
+            // sealcheck's reason, which names the index digest and its missing signature.
+            for says in [
+                format!("blocked pull of {name} with digest {index}"),
+                "verifier sealcheck-containerd-verifier rejected image (exit code 1)".to_string(),
+                format!("sealcheck: denied {repo}@{index}: requirement 0 (sigstoreSigned) not satisfied"),
+                "no signatures".to_string(),
+            ] {
+                assert!(stderr.contains(&says), "{what}: ctr's error does not say {says:?}: {stderr}");
+            }
+            assert!(listed.is_none(), "{what}: listed although blocked: {ls}");
+        }
+    }
+    // The verifier was run once per pull with `-digest` the index: each audit record
+    // (`sealcheck::audit`) decided the index itself, not a platform manifest chosen from it.
+    let text = std::fs::read_to_string(&log).unwrap();
+    sealcheck::audit::verify(text.as_bytes()).unwrap_or_else(|b| panic!("audit log: {b}"));
+    let records: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), cases.len(), "{text}");
+    for (record, (what, name, index, allowed)) in records.iter().zip(&cases) {
+        let d = &record["decision"];
+        assert_eq!(d["allowed"], *allowed, "{what}: {d}");
+        assert_eq!(d["manifest_digest"], index.as_str(), "{what}: decided on -digest, the index: {d}");
+        assert!(d["index_digest"].is_null(), "{what}: no platform manifest was chosen from it: {d}");
+        assert_eq!(d["reference"], format!("{name}@{index}"), "{what}: asked as name:tag@digest");
+    }
     drop(containerd);
     drop(reg);
     let _ = std::fs::remove_dir_all(&dir);

@@ -14,7 +14,8 @@
 //! A tag that names an image index is resolved to the platform manifest for
 //! [`Options::platform`] (the host's by default), decided together with that index (a policy may
 //! accept index signatures, `sealcheckIndexSignatures`). A reference by digest is decided on what
-//! the digest names, as containers/image does.
+//! the digest names: an index by digest on the index itself (containers/image would pick a
+//! platform manifest from it, `copy/copy.go`).
 //!
 //! [`ArtifactSource`]: sealcheck::oci::source::ArtifactSource
 
