@@ -32,6 +32,10 @@
 #                  admission and serve configurations (admission/tests' shapes) and refused ones
 # containerd_input  a count byte, that many NUL-separated verifier arguments, then the descriptor
 #                  on stdin: generated ones, and the manifests[] descriptors of OCI index.json files
+# http_request     generated request heads as the server reads them: each route (POST bodies a
+#                  small AdmissionReview or ProviderRequest), pipelined keep-alive pairs,
+#                  Connection: close, Expect: 100-continue, HTTP/1.0, and refused ones (chunked,
+#                  conflicting or over-limit Content-Length, a head over the limit, non-UTF-8 values)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 vectors="${1:-$here/../../shared/vectors}"
@@ -43,7 +47,7 @@ vectors, out = sys.argv[1], sys.argv[2]
 TARGETS = ["bundle_json", "trusted_root", "certificate_der", "checkpoint_note", "rfc3161_token", "sct_list",
            "image_reference", "oci_manifest", "simple_signing", "containers_policy", "notation_crl",
            "notation_jws", "notation_cose", "notation_trustpolicy", "audit_log", "cluster_image_policy", "native_policy",
-           "admission_review", "gatekeeper_request", "admission_config", "containerd_input"]
+           "admission_review", "gatekeeper_request", "admission_config", "containerd_input", "http_request"]
 seen = {t: set() for t in TARGETS}
 
 def add(target, data):
@@ -471,9 +475,55 @@ def containerd_seeds():
             if isinstance(m, dict) and isinstance(m.get("digest"), str):
                 seed(invocations("registry.example/" + os.path.basename(dirpath) + ":v1", m["digest"])[0], json.dumps(m))
 
+def http_seeds():
+    """HTTP/1.1 requests as the API server, Gatekeeper and a scraper send them to sealcheck
+    serve (RFC 9112), alone and pipelined, and the framings it refuses."""
+    review = json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": "u", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+        "resource": {"group": "", "version": "v1", "resource": "pods"}, "namespace": "ns", "operation": "CREATE",
+        "object": {"spec": {"containers": [{"name": "a", "image": "registry.example/a:1"}]}}}}).encode()
+    provider = json.dumps({"apiVersion": "externaldata.gatekeeper.sh/v1beta1", "kind": "ProviderRequest", "request": {"keys": ["busybox"]}}).encode()
+    def req(method, target, headers=(), body=b"", version="1.1", length=True):
+        head = f"{method} {target} HTTP/{version}\r\nHost: sealcheck.sealcheck.svc:443\r\n"
+        if length and body:
+            head += f"Content-Length: {len(body)}\r\n"
+        return head.encode() + b"".join(h + b"\r\n" for h in (x.encode() if isinstance(x, str) else x for x in headers)) + b"\r\n" + body
+    json_type = "Content-Type: application/json"
+    posts = [req("POST", "/validate?timeout=10s", [json_type, "Accept: application/json, */*"], review), req("POST", "/mutate?timeout=30s", [json_type], review),
+             req("POST", "/gatekeeper", [json_type], provider)]
+    gets = [req("GET", p, ["User-Agent: kube-probe/1.33", "Accept: */*"]) for p in ["/healthz", "/readyz", "/metrics"]]
+    for r in posts + gets:
+        add("http_request", r)
+    add("http_request", posts[0] + gets[2])
+    add("http_request", gets[0] + posts[2] + req("GET", "/readyz", ["Connection: close"]))
+    add("http_request", posts[1] + req("POST", "/validate", [json_type, "Connection: keep-alive, close"], review) + gets[0])
+    add("http_request", req("POST", "/validate?timeout=10s", [json_type, "Expect: 100-continue"], review) + gets[1])
+    add("http_request", req("POST", "/validate", ["Expect: 100-continue"]))
+    add("http_request", req("GET", "/healthz", version="1.0") + gets[0])
+    add("http_request", req("GET", "/healthz", ["Connection: keep-alive"], version="1.0"))
+    add("http_request", req("POST", "/gatekeeper", ["Content-Length: %d" % len(provider), "content-length: %d" % len(provider)], provider, length=False))
+    # Refused: 411, 400, 413, 417, 431.
+    add("http_request", req("POST", "/validate", ["Transfer-Encoding: chunked"], b"%x\r\n" % len(review) + review + b"\r\n0\r\n\r\n", length=False))
+    add("http_request", req("POST", "/validate", ["Content-Length: 2", "Transfer-Encoding: chunked"], b"{}", length=False))
+    add("http_request", req("POST", "/validate", ["Content-Length: 2", "Content-Length: 3"], b"{}x", length=False))
+    add("http_request", req("POST", "/validate", ["Content-Length: 2, 2"], b"{}", length=False))
+    add("http_request", req("POST", "/validate", ["Content-Length: +2"], b"{}", length=False))
+    add("http_request", req("POST", "/validate", ["Content-Length: %d" % (4 * 1024 * 1024 + 1)], b"{}", length=False))
+    add("http_request", req("POST", "/gatekeeper", ["Content-Length: %d" % (2 * 1024 * 1024 + 1)], length=False))
+    add("http_request", req("POST", "/healthz", [], b"x"))
+    add("http_request", req("POST", "/validate", ["Content-Length: 18446744073709551616"], length=False))
+    add("http_request", req("POST", "/validate", ["Expect: 200-ok"], review))
+    add("http_request", req("GET", "/healthz", ["X-Pad: " + "a" * (16 * 1024)]))
+    add("http_request", req("GET", "/healthz", ["X-Pad-%d: a" % i for i in range(70)]))
+    add("http_request", req("GET", "/healthz", [b"X-Bytes: \xff\xfe"]))
+    add("http_request", req("POST", "/validate", [json_type], review)[:-10])
+    add("http_request", b"GARBAGE\r\n\r\n")
+    add("http_request", b"GET /healthz HTTP/1.1\nHost: x\n\n")
+    add("http_request", b"\r\nGET /healthz HTTP/1.1\r\n\r\n")
+
 admission_seeds()
 config_seeds()
 containerd_seeds()
+http_seeds()
 
 for t in TARGETS:
     print(f"{t}: {len(seen[t])} seeds")

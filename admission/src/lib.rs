@@ -11,8 +11,9 @@
 //!   (`AdmissionReview` v1), [`workload`] (the images a Pod or pod template runs), [`patch`]
 //!   (the JSON Patch pinning digests), [`gatekeeper`] (external data `ProviderRequest` →
 //!   `ProviderResponse`), [`namespaces`] (per-namespace policies, reloaded whole), [`tls`]
-//!   (rustls, certificate files followed), [`metrics`] (Prometheus text, JSON logs), and
-//!   [`server`] (HTTPS routes, the decision pool, deadlines; `sealcheck serve`).
+//!   (rustls, certificate files followed), [`metrics`] (Prometheus text, JSON logs), [`http`]
+//!   (HTTP/1.1 request framing), and [`server`] (HTTPS routes, the decision pool, deadlines;
+//!   `sealcheck serve`).
 //!
 //! Its own crate so that the core never links a server stack (the CLI links it for `sealcheck
 //! serve`).
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod gatekeeper;
+pub mod http;
 pub mod metrics;
 pub mod namespaces;
 pub mod patch;
@@ -49,8 +51,9 @@ pub(crate) fn objects(json: &[u8], pointers: &[&str]) -> std::result::Result<(),
 
 /// The pure parsers of what the admission programs are handed, bytes to typed values with no
 /// I/O (what the fuzz targets drive): an `AdmissionReview` body and the images its object runs,
-/// a `ProviderRequest` body, the admission and `sealcheck serve` configurations, and
-/// containerd's verifier flags and the descriptor it writes on stdin.
+/// a `ProviderRequest` body, the admission and `sealcheck serve` configurations, containerd's
+/// verifier flags and the descriptor it writes on stdin, and an HTTP/1.1 request as `sealcheck
+/// serve` reads one.
 pub mod parse {
     pub use crate::gatekeeper::parse as provider_request;
     pub use crate::patch::operations as patch_operations;
@@ -59,7 +62,8 @@ pub mod parse {
 
     use crate::config::AdmissionConfig;
     use crate::containerd::{Invocation, read_descriptor};
-    use crate::server::ServeConfig;
+    use crate::http::{Request, Stop, read_request};
+    use crate::server::{ServeConfig, body_limit};
 
     /// An admission configuration file's bytes, checked ([`AdmissionConfig::from_json`]).
     pub fn admission_config(json: &[u8]) -> sealcheck::Result<AdmissionConfig> {
@@ -80,5 +84,33 @@ pub mod parse {
     /// ([`read_descriptor`] on the bytes).
     pub fn descriptor(bytes: &[u8], invocation: &Invocation) -> sealcheck::Result<()> {
         read_descriptor(&mut &bytes[..], invocation)
+    }
+
+    /// One HTTP/1.1 request from the front of `bytes`, read as a `sealcheck serve` connection
+    /// reads one ([`read_request`], with the routes' body limits; what it writes, a `100
+    /// Continue`, is dropped). `bytes` is left at what follows the request: the next pipelined
+    /// one when it was read.
+    pub fn http_request(bytes: &mut &[u8]) -> Result<Request, Stop> {
+        /// The slice as a stream whose writes go nowhere.
+        struct Slice<'a, 'b>(&'b mut &'a [u8]);
+        impl std::io::Read for Slice<'_, '_> {
+            fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+                self.0.read(b)
+            }
+        }
+        impl std::io::Write for Slice<'_, '_> {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let whole = *bytes;
+        let mut buf = Vec::new();
+        let r = read_request(&mut Slice(bytes), &mut buf, body_limit);
+        // What was read ahead and not taken is what follows the request.
+        *bytes = &whole[whole.len() - bytes.len() - buf.len()..];
+        r
     }
 }

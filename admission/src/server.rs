@@ -4,8 +4,8 @@
 //! (`POST /gatekeeper`, [`crate::gatekeeper`]), `GET /healthz`, `GET /readyz` and `GET /metrics`
 //! ([`crate::metrics`]).
 //!
-//! HTTP/1.1 (RFC 9112) over std threads: one thread per connection (at most
-//! [`ServeConfig::max_connections`]; more are closed at once), request heads parsed by
+//! HTTP/1.1 (RFC 9112, framed by [`crate::http`]) over std threads: one thread per connection
+//! (at most [`ServeConfig::max_connections`]; more are closed at once), request heads parsed by
 //! `httparse`, bodies read by `Content-Length` only and refused before they are read when over
 //! the route's limit (413; chunked bodies 411), keep-alive and `Expect: 100-continue` honoured.
 //!
@@ -19,7 +19,7 @@
 //! registry from taking every slot.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -39,6 +39,7 @@ use sealcheck_registry::{Registry, Timeouts};
 
 use crate::config::AdmissionConfig;
 use crate::gatekeeper::{self, Item};
+use crate::http::{Stop, read_request, respond};
 use crate::metrics::{Metrics, log};
 use crate::namespaces::{Loaded, Policies, Reload};
 use crate::patch;
@@ -47,10 +48,6 @@ use crate::tls::{self, MinVersion, ReloadingCert};
 use crate::workload::{self, ImageSite, WorkloadError};
 use crate::Admitter;
 
-/// The largest request head (request line and headers) read.
-pub const MAX_HEAD_BYTES: usize = 16 * 1024;
-/// The most header fields a request may have.
-pub const MAX_HEADERS: usize = 64;
 /// How long a connection may stay silent (between requests, or within one).
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// What is kept of the API server's `?timeout=` for the answer to travel back.
@@ -527,123 +524,14 @@ impl State {
     }
 }
 
-/// The largest body `path` takes (0: none).
-fn body_limit(path: &str) -> usize {
+/// The largest body a request for `path` may have (0: none), refused before it is read when
+/// over ([`crate::http::read_request`]).
+pub fn body_limit(path: &str) -> usize {
     match path {
         "/validate" | "/mutate" => review::MAX_REVIEW_BYTES,
         "/gatekeeper" => gatekeeper::MAX_PROVIDER_REQUEST_BYTES,
         _ => 0,
     }
-}
-
-/// One parsed request.
-struct HttpRequest {
-    method: String,
-    path: String,
-    query: String,
-    body: Vec<u8>,
-    close: bool,
-}
-
-/// Why a connection stops: quietly (closed, timed out, TLS failed), or after an error answer.
-enum Stop {
-    Quiet,
-    Answer(u16, String),
-}
-
-fn find_head_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
-}
-
-/// Reads one request from `s` (bytes beyond it stay in `buf`).
-fn read_request<S: Read + Write>(s: &mut S, buf: &mut Vec<u8>) -> std::result::Result<HttpRequest, Stop> {
-    let mut chunk = [0u8; 8192];
-    let head_len = loop {
-        if let Some(n) = find_head_end(buf) {
-            break n;
-        }
-        if buf.len() > MAX_HEAD_BYTES {
-            return Err(Stop::Answer(431, format!("request head over {MAX_HEAD_BYTES} bytes")));
-        }
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return Err(Stop::Quiet),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    if head_len > MAX_HEAD_BYTES {
-        return Err(Stop::Answer(431, format!("request head over {MAX_HEAD_BYTES} bytes")));
-    }
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut req = httparse::Request::new(&mut headers);
-    match req.parse(&buf[..head_len]) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => return Err(Stop::Answer(400, "incomplete request head".into())),
-        Err(e) => return Err(Stop::Answer(400, format!("request head: {e}"))),
-    }
-    let (method, target, version) = (req.method.unwrap_or_default().to_string(), req.path.unwrap_or_default().to_string(), req.version.unwrap_or(0));
-    let mut length: Option<usize> = None;
-    let mut close = version == 0;
-    let mut expect_continue = false;
-    for h in req.headers.iter() {
-        let value = std::str::from_utf8(h.value).map(str::trim).map_err(|_| Stop::Answer(400, format!("header {}: not UTF-8", h.name)))?;
-        if h.name.eq_ignore_ascii_case("content-length") {
-            let n = value.parse::<usize>().ok().filter(|_| value.bytes().all(|b| b.is_ascii_digit())).ok_or_else(|| Stop::Answer(400, format!("Content-Length {value:?}")))?;
-            if length.is_some_and(|l| l != n) {
-                return Err(Stop::Answer(400, "conflicting Content-Length headers".into()));
-            }
-            length = Some(n);
-        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(Stop::Answer(411, "Transfer-Encoding is not read: send the body with a Content-Length".into()));
-        } else if h.name.eq_ignore_ascii_case("connection") {
-            close |= value.split(',').any(|t| t.trim().eq_ignore_ascii_case("close"));
-        } else if h.name.eq_ignore_ascii_case("expect") {
-            if !value.eq_ignore_ascii_case("100-continue") {
-                return Err(Stop::Answer(417, format!("Expect {value:?}")));
-            }
-            expect_continue = true;
-        }
-    }
-    let (path, query) = target.split_once('?').map_or((target.clone(), String::new()), |(p, q)| (p.to_string(), q.to_string()));
-    let length = length.unwrap_or(0);
-    let limit = body_limit(&path);
-    if length > limit {
-        return Err(Stop::Answer(413, format!("{path}: a body of {length} bytes exceeds the limit of {limit} bytes")));
-    }
-    buf.drain(..head_len);
-    if expect_continue && buf.len() < length {
-        s.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").and_then(|()| s.flush()).map_err(|_| Stop::Quiet)?;
-    }
-    while buf.len() < length {
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return Err(Stop::Quiet),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let body: Vec<u8> = buf.drain(..length).collect();
-    Ok(HttpRequest { method, path, query, body, close })
-}
-
-fn reason_phrase(code: u16) -> &'static str {
-    match code {
-        100 => "Continue",
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        417 => "Expectation Failed",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        _ => "Error",
-    }
-}
-
-fn respond<S: Write>(s: &mut S, code: u16, content_type: &str, body: &[u8], close: bool) -> std::io::Result<()> {
-    let head = format!("HTTP/1.1 {code} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}\r\n", reason_phrase(code), body.len(), if close { "Connection: close\r\n" } else { "" });
-    s.write_all(head.as_bytes())?;
-    s.write_all(body)?;
-    s.flush()
 }
 
 fn serve_connection(state: &State, tcp: TcpStream) {
@@ -654,7 +542,7 @@ fn serve_connection(state: &State, tcp: TcpStream) {
     let mut s = rustls::StreamOwned::new(conn, tcp);
     let mut buf = Vec::new();
     loop {
-        match read_request(&mut s, &mut buf) {
+        match read_request(&mut s, &mut buf, body_limit) {
             Ok(r) => {
                 let (route, code, content_type, body) = state.route(&r.method, &r.path, &r.query, &r.body);
                 state.metrics.response(route, code);
@@ -844,68 +732,6 @@ mod tests {
         for bad in ["", "10", "s", "1.5s", "-1s", "10x"] {
             assert_eq!(go_duration(bad), None, "{bad}");
         }
-    }
-
-    /// A peer that sends its segments one read at a time.
-    struct Pipe {
-        input: std::collections::VecDeque<std::io::Cursor<Vec<u8>>>,
-        output: Vec<u8>,
-    }
-    impl Read for Pipe {
-        fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
-            while let Some(front) = self.input.front_mut() {
-                match front.read(b)? {
-                    0 => drop(self.input.pop_front()),
-                    n => return Ok(n),
-                }
-            }
-            Ok(0)
-        }
-    }
-    impl Write for Pipe {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.output.write(b)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    fn pipe(s: &str) -> Pipe {
-        segments(&[s])
-    }
-    fn segments(s: &[&str]) -> Pipe {
-        Pipe { input: s.iter().map(|s| std::io::Cursor::new(s.as_bytes().to_vec())).collect(), output: Vec::new() }
-    }
-
-    // RFC 9112 §6: Content-Length bodies, keep-alive, pipelined requests; §6.1 Transfer-Encoding.
-    #[test]
-    fn requests_are_read_by_content_length_within_limits() {
-        let mut p = pipe("POST /validate?timeout=10s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n");
-        let mut buf = Vec::new();
-        let r = read_request(&mut p, &mut buf).ok().unwrap();
-        assert_eq!((r.method.as_str(), r.path.as_str(), r.query.as_str(), r.body.as_slice(), r.close), ("POST", "/validate", "timeout=10s", &b"{}"[..], false));
-        let r = read_request(&mut p, &mut buf).ok().unwrap();
-        assert_eq!((r.path.as_str(), r.close), ("/healthz", true));
-        let code = |s: &str| match read_request(&mut pipe(s), &mut Vec::new()) {
-            Err(Stop::Answer(c, _)) => c,
-            Err(Stop::Quiet) => 0,
-            Ok(_) => 200,
-        };
-        assert_eq!(code(&format!("POST /validate HTTP/1.1\r\nContent-Length: {}\r\n\r\n", review::MAX_REVIEW_BYTES + 1)), 413);
-        assert_eq!(code("POST /healthz HTTP/1.1\r\nContent-Length: 1\r\n\r\nx"), 413);
-        assert_eq!(code("POST /validate HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), 411);
-        assert_eq!(code("POST /validate HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx"), 400);
-        assert_eq!(code("POST /validate HTTP/1.1\r\nContent-Length: +1\r\n\r\nx"), 400);
-        assert_eq!(code("GARBAGE\r\n\r\n"), 400);
-        assert_eq!(code(&format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD_BYTES))), 431);
-        assert_eq!(code("POST /validate HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"), 0, "a body cut short is no request");
-        // RFC 9110 §10.1.1: 100 Continue only while the body has not come.
-        let mut p = segments(&["POST /validate HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n", "{}"]);
-        assert_eq!(read_request(&mut p, &mut Vec::new()).ok().unwrap().body, b"{}");
-        assert_eq!(p.output, b"HTTP/1.1 100 Continue\r\n\r\n");
-        let mut p = pipe("POST /validate HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}");
-        assert!(read_request(&mut p, &mut Vec::new()).is_ok());
-        assert!(p.output.is_empty());
     }
 
     #[test]
