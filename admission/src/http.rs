@@ -5,6 +5,7 @@
 //! - RFC 9112 §2 (message format): the head, request line and header fields through the empty
 //!   line, is at most [`MAX_HEAD_BYTES`] (431 over it, RFC 6585 §5) with at most [`MAX_HEADERS`]
 //!   fields, parsed by `httparse` (400 when it does not parse); field values are UTF-8 (400).
+//!   Empty lines before the request line are skipped (§2.2), within the same limit.
 //! - RFC 9112 §6.3 (message body length): a body is read by `Content-Length` only (digits; repeated
 //!   only with the same value, 400 otherwise), no length is no body, and one over the route's
 //!   limit is refused before it is read (413). `Transfer-Encoding` is refused (411): no chunked
@@ -48,6 +49,18 @@ pub enum Stop {
     Answer(u16, String),
 }
 
+/// The length of the empty lines (CRLF, or a bare LF, RFC 9112 §2.2) `buf` starts with.
+fn leading_empty_lines(buf: &[u8]) -> usize {
+    let mut n = 0;
+    loop {
+        match &buf[n..] {
+            [b'\r', b'\n', ..] => n += 2,
+            [b'\n', ..] => n += 1,
+            _ => return n,
+        }
+    }
+}
+
 fn find_head_end(buf: &[u8]) -> Option<usize> {
     buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
 }
@@ -56,11 +69,16 @@ fn find_head_end(buf: &[u8]) -> Option<usize> {
 /// in `buf` for the next (pass the same `buf` for every request of a connection).
 pub fn read_request<S: Read + Write>(s: &mut S, buf: &mut Vec<u8>, limit: fn(&str) -> usize) -> Result<Request, Stop> {
     let mut chunk = [0u8; 8192];
+    // Empty lines before the request line are skipped (RFC 9112 §2.2), counted in the head.
+    let mut skipped = 0;
     let head_len = loop {
+        let empty = leading_empty_lines(buf);
+        buf.drain(..empty);
+        skipped += empty;
         if let Some(n) = find_head_end(buf) {
             break n;
         }
-        if buf.len() > MAX_HEAD_BYTES {
+        if skipped + buf.len() > MAX_HEAD_BYTES {
             return Err(Stop::Answer(431, format!("request head over {MAX_HEAD_BYTES} bytes")));
         }
         match s.read(&mut chunk) {
@@ -68,7 +86,7 @@ pub fn read_request<S: Read + Write>(s: &mut S, buf: &mut Vec<u8>, limit: fn(&st
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     };
-    if head_len > MAX_HEAD_BYTES {
+    if skipped + head_len > MAX_HEAD_BYTES {
         return Err(Stop::Answer(431, format!("request head over {MAX_HEAD_BYTES} bytes")));
     }
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -223,6 +241,13 @@ mod tests {
         let r = crate::parse::http_request(&mut rest).unwrap();
         assert_eq!((r.method.as_str(), r.path.as_str(), r.close, rest), ("GET", "/metrics", true, &b"GET"[..]));
         assert_eq!(crate::parse::http_request(&mut rest), Err(Stop::Quiet));
+        // RFC 9112 §2.2: empty lines before the request line are skipped (between pipelined
+        // requests too), and count against the head's limit.
+        let mut rest = &b"\r\n\nGET /healthz HTTP/1.1\r\n\r\n\r\nGET /readyz HTTP/1.1\r\n\r\n"[..];
+        assert_eq!(crate::parse::http_request(&mut rest).unwrap().path, "/healthz");
+        assert_eq!(crate::parse::http_request(&mut rest).unwrap().path, "/readyz");
+        let spam = "\r\n".repeat(MAX_HEAD_BYTES / 2) + "GET / HTTP/1.1\r\n\r\n";
+        assert!(matches!(crate::parse::http_request(&mut spam.as_bytes()), Err(Stop::Answer(431, _))));
         // A target of only a query (what the fuzz target found its round trip must write back).
         let r = crate::parse::http_request(&mut &b"POST ?gatekeeper HTTP/1.1\r\n\r\n"[..]).unwrap();
         assert_eq!((r.path.as_str(), r.query.as_str()), ("", "gatekeeper"));

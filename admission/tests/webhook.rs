@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use peers::{Registry, cosign_key_pairs, cosign_with_key, push_image, scratch};
 use sealcheck::CryptoProvider;
 use sealcheck_admission::server::{ServeConfig, Server};
-use webhook_client::{Client, build_client};
+use webhook_client::{Client, build_client, eventually, in_child, log_lines, message, response};
 use serde_json::{Value, json};
 
 /// A review request for the Go client.
@@ -42,19 +42,8 @@ fn review(webhook: &str, uid: &str, kind: &str, namespace: &str, containers: &[&
     json!({"review": {"webhook": webhook, "uid": uid, "kind": kind, "namespace": namespace, "containers": containers, "initContainers": init, "ephemeralContainers": ephemeral}})
 }
 
-/// The response of a review result, checked to be one.
-fn response(r: &Value) -> &Value {
-    assert_eq!(r["status"], 200, "{r}");
-    assert!(r.get("error").is_none(), "{r}");
-    &r["response"]
-}
-
 fn allowed(r: &Value) -> bool {
     response(r)["allowed"].as_bool().unwrap()
-}
-
-fn message(r: &Value) -> String {
-    response(r)["status"]["message"].as_str().unwrap_or_default().to_string()
 }
 
 /// A sample of `/metrics`, 0 when absent.
@@ -64,18 +53,6 @@ fn metric(text: &str, series: &str) -> f64 {
 
 fn audit_records(path: &Path) -> usize {
     std::fs::read_to_string(path).map(|s| s.lines().count()).unwrap_or(0)
-}
-
-/// Polls `f` until it holds (at most 20 s).
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < end {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{what}: did not happen within 20 s");
 }
 
 fn key_policy(dir: &Path, key: &str) -> Value {
@@ -89,34 +66,14 @@ fn hung_registry() -> (std::net::TcpListener, String) {
     (l, host)
 }
 
-/// The server's log lines on stderr (`sealcheck serve`'s JSON log) read from `log` as JSON.
-fn log_lines(log: &Path) -> Vec<Value> {
-    std::fs::read_to_string(log).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
-
 /// Set in the child the test runs itself as: the file its stderr goes to.
 const LOG_ENV: &str = "SEALCHECK_WEBHOOK_TEST_LOG";
 
-/// The server logs to its process's stderr, so the flow runs in a child (this test binary
-/// again, this test alone) whose stderr is a file the flow reads back.
+/// The flow, in a child whose stderr is the server's log ([`in_child`]).
 #[test]
 #[ignore = "needs the peers (tests/parity/build-peers.sh, SEALCHECK_PEERS), Go and openssl (run by .ci/run)"]
 fn webhooks_over_tls_against_the_real_registry() {
-    if let Some(log) = std::env::var_os(LOG_ENV) {
-        return flow(Path::new(&log));
-    }
-    let log = scratch("webhook-log").join("stderr.log");
-    let status = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "webhooks_over_tls_against_the_real_registry", "--nocapture", "--test-threads=1"])
-        .env(LOG_ENV, &log)
-        .stderr(std::fs::File::create(&log).unwrap())
-        .status()
-        .unwrap();
-    if !status.success() {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        let not_json: Vec<&str> = text.lines().filter(|l| serde_json::from_str::<Value>(l).is_err()).collect();
-        panic!("the flow failed ({status}); its stderr besides the server's log:\n{}", not_json.join("\n"));
-    }
+    in_child("webhooks_over_tls_against_the_real_registry", LOG_ENV, flow);
 }
 
 fn flow(log: &Path) {

@@ -36,13 +36,12 @@ mod webhook_client;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use peers::{Registry, peer_path, push_image, scratch};
 use sealcheck::CryptoProvider;
 use sealcheck_admission::server::{ServeConfig, Server};
 use serde_json::{Value, json};
-use webhook_client::{Client, build_client};
+use webhook_client::{Client, build_client, eventually, in_child, log_lines, message, response};
 
 /// Runs `openssl ARGS` in `dir`, or panics with its stderr.
 fn openssl(dir: &Path, args: &[&str]) {
@@ -120,61 +119,18 @@ fn review(uid: &str, image: &str) -> Value {
     json!({"review": {"webhook": "validate", "uid": uid, "kind": "Pod", "namespace": "default", "containers": [image], "initContainers": [], "ephemeralContainers": []}})
 }
 
-/// The response of a review result, checked to be one.
-fn response(r: &Value) -> &Value {
-    assert_eq!(r["status"], 200, "{r}");
-    assert!(r.get("error").is_none(), "{r}");
-    &r["response"]
-}
-
-fn message(r: &Value) -> String {
-    response(r)["status"]["message"].as_str().unwrap_or_default().to_string()
-}
-
 fn warnings(r: &Value) -> Vec<String> {
     response(r)["warnings"].as_array().map(|w| w.iter().map(|s| s.as_str().unwrap().to_string()).collect()).unwrap_or_default()
-}
-
-/// Polls `f` until it holds (at most 20 s).
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < end {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{what}: did not happen within 20 s");
-}
-
-/// The server's log lines on stderr (`sealcheck serve`'s JSON log) read from `log` as JSON.
-fn log_lines(log: &Path) -> Vec<Value> {
-    std::fs::read_to_string(log).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
 /// Set in the child the test runs itself as: the file its stderr goes to.
 const LOG_ENV: &str = "SEALCHECK_WEBHOOK_NOTARY_TEST_LOG";
 
-/// The server logs to its process's stderr, so the flow runs in a child (this test binary
-/// again, this test alone) whose stderr is a file the flow reads back.
+/// The flow, in a child whose stderr is the server's log ([`in_child`]).
 #[test]
 #[ignore = "needs the peers (tests/parity/build-peers.sh, SEALCHECK_PEERS), Go and openssl (run by .ci/run)"]
 fn notary_signatures_through_the_webhook_at_strict_and_audit() {
-    if let Some(log) = std::env::var_os(LOG_ENV) {
-        return flow(Path::new(&log));
-    }
-    let log = scratch("webhook-notary-log").join("stderr.log");
-    let status = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "notary_signatures_through_the_webhook_at_strict_and_audit", "--nocapture", "--test-threads=1"])
-        .env(LOG_ENV, &log)
-        .stderr(std::fs::File::create(&log).unwrap())
-        .status()
-        .unwrap();
-    if !status.success() {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        let not_json: Vec<&str> = text.lines().filter(|l| serde_json::from_str::<Value>(l).is_err()).collect();
-        panic!("the flow failed ({status}); its stderr besides the server's log:\n{}", not_json.join("\n"));
-    }
+    in_child("notary_signatures_through_the_webhook_at_strict_and_audit", LOG_ENV, flow);
 }
 
 fn flow(log: &Path) {

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -46,3 +47,52 @@ impl Client {
     }
 }
 
+/// The response of a review result, checked to be one.
+pub fn response(r: &Value) -> &Value {
+    assert_eq!(r["status"], 200, "{r}");
+    assert!(r.get("error").is_none(), "{r}");
+    &r["response"]
+}
+
+/// The `status.message` of a review result's response.
+pub fn message(r: &Value) -> String {
+    response(r)["status"]["message"].as_str().unwrap_or_default().to_string()
+}
+
+/// Polls `f` until it holds (at most 20 s).
+pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < end {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("{what}: did not happen within 20 s");
+}
+
+/// The server's log lines on stderr (`sealcheck serve`'s JSON log) read from `log` as JSON.
+pub fn log_lines(log: &Path) -> Vec<Value> {
+    std::fs::read_to_string(log).unwrap().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// Runs `flow` with the server's log: the server logs to its process's stderr, so the flow runs
+/// in a child (this test binary again, the ignored test `test` alone, `env` naming the file)
+/// whose stderr is a file the flow reads back. In that child, runs `flow` on the file.
+pub fn in_child(test: &str, env: &str, flow: fn(&Path)) {
+    if let Some(log) = std::env::var_os(env) {
+        return flow(Path::new(&log));
+    }
+    let log = crate::peers::scratch(&format!("{test}-log")).join("stderr.log");
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", test, "--nocapture", "--test-threads=1"])
+        .env(env, &log)
+        .stderr(std::fs::File::create(&log).unwrap())
+        .status()
+        .unwrap();
+    if !status.success() {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let not_json: Vec<&str> = text.lines().filter(|l| serde_json::from_str::<Value>(l).is_err()).collect();
+        panic!("the flow failed ({status}); its stderr besides the server's log:\n{}", not_json.join("\n"));
+    }
+}
