@@ -83,7 +83,9 @@ pub fn in_child(test: &str, env: &str, flow: fn(&Path)) {
     if let Some(log) = std::env::var_os(env) {
         return flow(Path::new(&log));
     }
-    let log = crate::peers::scratch(&format!("{test}-log")).join("stderr.log");
+    let dir = std::env::temp_dir().join(format!("sealcheck-{test}-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("stderr.log");
     let status = Command::new(std::env::current_exe().unwrap())
         .args(["--ignored", "--exact", test, "--nocapture", "--test-threads=1"])
         .env(env, &log)
