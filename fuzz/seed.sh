@@ -408,7 +408,7 @@ def config_seeds():
             add("admission_config", block)
     minimal = {"policy": "/etc/sealcheck/policy.json"}
     full = {"policy": "/p.json", "trustStore": "/ts", "crls": ["/c.crl"], "revocations": "/r.json", "auditLog": "/a.jsonl", "deadlineMs": 2500,
-            "registry": {"insecure": ["127.0.0.1:5000"], "platform": "linux/arm64/v8", "tagTtlSeconds": 30, "evidenceTtlSeconds": 20,
+            "registry": {"insecure": ["127.0.0.1:5000"], "multiPlatform": "platform", "platform": "linux/arm64/v8", "tagTtlSeconds": 30, "evidenceTtlSeconds": 20,
                          "perHost": 2, "registriesD": "/rd", "authFiles": ["/auth.json"], "certsD": ["/certs.d"], "caOnly": False}}
     tls = {"cert": "/c.pem", "key": "/k.pem"}
     for c in [minimal, full, {"policy": "/p.json", "registry": {"authFiles": []}}, {"policy": "/p.json", "deadlineMs": 500},

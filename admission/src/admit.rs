@@ -41,8 +41,8 @@ pub struct Admitted {
     pub decision: Decision,
     /// What the registry resolved: the registry, the digest decided on, the index and platform.
     pub resolved: Resolved,
-    /// The image decided on, `name@digest` (the platform manifest for a multi-platform tag
-    /// resolved without a pinned digest).
+    /// The image decided on, `name@digest` (for a multi-platform tag resolved without a pinned
+    /// digest, the index or a platform manifest, as `registry.multiPlatform` says).
     pub reference: Reference,
 }
 

@@ -79,7 +79,11 @@ pub struct RegistryConfig {
     /// read, from the environment).
     #[serde(default)]
     pub auth_files: Option<Vec<PathBuf>>,
-    /// The platform chosen from an image index, `os/arch[/variant]` (default: the host's).
+    /// What a tag that names an image index is decided on (default: the index).
+    #[serde(default)]
+    pub multi_platform: MultiPlatform,
+    /// With `multiPlatform: "platform"`, the platform chosen from an image index,
+    /// `os/arch[/variant]` (default: the host's).
     #[serde(default)]
     pub platform: Option<String>,
     /// How long what a tag names is kept, in seconds (default 0: not kept).
@@ -92,6 +96,23 @@ pub struct RegistryConfig {
     /// Requests in flight at most to one host (default 8).
     #[serde(default)]
     pub per_host: Option<usize>,
+}
+
+/// What a tag that names an image index (a multi-platform image) is decided on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MultiPlatform {
+    /// The index itself, by its own signatures, which bind every platform manifest it lists
+    /// (`sealcheck_registry::Options::decide_index`): what `cosign verify`, Kyverno and the
+    /// Sigstore policy-controller check for a tag, and what holds on every node whatever
+    /// platform it runs. The mutating webhook pins the index, and each node picks its platform
+    /// from the index that was verified.
+    #[default]
+    Index,
+    /// The platform manifest for `platform` (with the index's signatures only where the policy
+    /// accepts them, `sealcheckIndexSignatures`), as containers/image decides on a host that runs
+    /// that platform; the mutating webhook pins that manifest, so every node runs it.
+    Platform,
 }
 
 /// An absolute path, or an error naming the field.
@@ -112,6 +133,9 @@ impl RegistryConfig {
             if self.ca_only && self.ca_file.is_none() {
                 return Err(Error::Usage("registry.caOnly needs registry.caFile".into()));
             }
+            if self.platform.is_some() && self.multi_platform == MultiPlatform::Index {
+                return Err(Error::Usage("registry.platform applies only with registry.multiPlatform \"platform\" (the default, \"index\", decides the index itself)".into()));
+            }
             let mut options = Options::from_env();
             if let Some(p) = &self.ca_file {
                 options = options.with_ca_file(p, self.ca_only)?;
@@ -127,6 +151,7 @@ impl RegistryConfig {
             }
             options.insecure.clone_from(&self.insecure);
             options.platform = self.platform.as_deref().map(Platform::parse).transpose()?;
+            options.decide_index = self.multi_platform == MultiPlatform::Index;
             options.tag_ttl = Duration::from_secs(self.tag_ttl_seconds);
             options.evidence_ttl = Duration::from_secs(self.evidence_ttl_seconds);
             if let Some(n) = self.per_host {
@@ -214,13 +239,14 @@ mod tests {
         assert_eq!(c.registry, RegistryConfig::default());
         let o = c.registry.to_options().unwrap();
         assert_eq!((o.per_host, o.tag_ttl, o.evidence_ttl, o.insecure.len()), (8, Duration::ZERO, Duration::ZERO, 0));
+        assert!(o.decide_index && o.platform.is_none(), "a multi-platform tag is decided on its index");
     }
 
     #[test]
     fn every_field_is_read() {
         let c = AdmissionConfig::from_json(
             br#"{"policy": "/p.json", "revocations": "/r.json", "auditLog": "/a.jsonl", "deadlineMs": 2500,
-                 "registry": {"insecure": ["127.0.0.1:5000"], "platform": "linux/arm64/v8", "tagTtlSeconds": 30, "evidenceTtlSeconds": 20, "perHost": 2,
+                 "registry": {"insecure": ["127.0.0.1:5000"], "multiPlatform": "platform", "platform": "linux/arm64/v8", "tagTtlSeconds": 30, "evidenceTtlSeconds": 20, "perHost": 2,
                               "registriesD": "/rd", "authFiles": ["/auth.json"], "certsD": ["/certs.d"]}}"#,
         )
         .unwrap();
@@ -229,6 +255,7 @@ mod tests {
         assert_eq!((o.per_host, o.tag_ttl, o.evidence_ttl), (2, Duration::from_secs(30), Duration::from_secs(20)));
         assert_eq!(o.insecure, vec!["127.0.0.1:5000".to_string()]);
         assert_eq!(o.platform.unwrap().to_string(), "linux/arm64/v8");
+        assert!(!o.decide_index);
         assert_eq!((o.auth_files.0, o.certs_dirs.0, o.registries_d.dirs.0), (vec![PathBuf::from("/auth.json")], vec![PathBuf::from("/certs.d")], vec![PathBuf::from("/rd")]));
     }
 
@@ -248,11 +275,12 @@ mod tests {
             // serde reads a struct from a JSON array of its fields too.
             (r#"["/p.json"]"#, "the document is not a JSON object"),
             (r#"{"policy": "/p.json", "registry": [[], null, true]}"#, "/registry is not a JSON object"),
+            (r#"{"policy": "/p.json", "registry": {"multiPlatform": "Index"}}"#, "unknown variant"),
         ] {
             let e = AdmissionConfig::from_json(json.as_bytes()).unwrap_err();
             assert!(e.to_string().contains(says), "{json}: {e}");
         }
-        for registry in [r#"{"caOnly": true}"#, r#"{"platform": "linux"}"#, r#"{"registriesD": "rd"}"#, r#"{"perHost": 0}"#] {
+        for registry in [r#"{"caOnly": true}"#, r#"{"multiPlatform": "platform", "platform": "linux"}"#, r#"{"platform": "linux/amd64"}"#, r#"{"registriesD": "rd"}"#, r#"{"perHost": 0}"#] {
             let c = AdmissionConfig::from_json(format!(r#"{{"policy": "/p.json", "registry": {registry}}}"#).as_bytes()).unwrap();
             let e = c.registry.to_options().and_then(Registry::new).unwrap_err();
             assert_eq!(e.class(), sealcheck::ErrorClass::Input, "{registry}: {e}");

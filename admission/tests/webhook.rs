@@ -9,8 +9,9 @@
 //!
 //! What is shown: the validating webhook allows signed and denies unsigned images for every
 //! workload kind and container kind (naming the image and the failed requirement); the mutating
-//! patch pins tags to the verified digest; a body that is no AdmissionReview request is HTTP 400
-//! (413 over the limit) with no review; Gatekeeper items, one per key (50 in one request, each
+//! patch pins tags to the verified digest (a multi-platform tag to its index, decided by the
+//! index's signature); a body that is no AdmissionReview request is HTTP 400 (413 over the
+//! limit) with no review; Gatekeeper items, one per key (50 in one request, each
 //! failure its own error), and `systemError`; per-namespace policies and their reload (a bad set
 //! keeps the old one, is counted, reported on `/readyz` and logged);
 //! `/readyz` false until the policies load; metrics move; a dry run writes no audit record; a
@@ -248,6 +249,30 @@ fn flow(log: &Path) {
     assert!(!allowed(&r[1]) && r[1].get("patch").is_none(), "{}", r[1]);
     // The pinned reference is what the validating webhook then sees: allowed by digest.
     let r = client.send(&ca, 10, &[review("validate", "pinned", "Pod", "default", &[&pinned], &[], &[])]);
+    assert!(allowed(&r[0]), "{}", r[0]);
+
+    // A multi-platform tag (`registry.multiPlatform` "index", the default) is decided on the
+    // index it names, by the index's own signature (what `cosign verify` checks for a tag), and
+    // the mutating webhook pins the index, so each node picks its platform from what was
+    // verified (as Kyverno's `mutateDigest` pins what the tag resolves to). An index whose
+    // amd64 manifest alone is signed is denied: the index binds its arm64 manifest too.
+    let multi = |repo: &str| -> (String, String) {
+        let amd64 = common::push_platform_image(&reg.host, &dir, repo, "amd64", &format!("{repo} amd64"), "linux", "amd64", &[]);
+        common::push_platform_image(&reg.host, &dir, repo, "arm64", &format!("{repo} arm64"), "linux", "arm64", &[]);
+        let tag = format!("{}/{repo}:v1", reg.host);
+        peers::peer("oras", &["manifest", "index", "create", "--plain-http", &tag, "amd64", "arm64"], &dir);
+        (peers::peer("oras", &["resolve", "--plain-http", &tag], &dir).trim().to_string(), amd64)
+    };
+    let (index, _) = multi("multi");
+    cosign_with_key("sign", &dir.join("signer/cosign.key"), &[], false, &format!("{}/multi@{index}", reg.host), &dir);
+    let (_, amd64) = multi("multi-amd64");
+    cosign_with_key("sign", &dir.join("signer/cosign.key"), &[], false, &format!("{}/multi-amd64@{amd64}", reg.host), &dir);
+    let (m, m64) = (format!("{}/multi:v1", reg.host), format!("{}/multi-amd64:v1", reg.host));
+    let r = client.send(&ca, 10, &[review("mutate", "multi", "Pod", "default", &[&m], &[], &[]), review("validate", "multi-amd64", "Pod", "default", &[&m64], &[], &[])]);
+    assert!(allowed(&r[0]), "{}", r[0]);
+    assert_eq!(r[0]["patch"], json!([{"op": "replace", "path": "/spec/containers/0/image", "value": format!("{m}@{index}")}]));
+    assert!(!allowed(&r[1]) && message(&r[1]).contains("requirement 0 (sigstoreSigned) not satisfied"), "{}", r[1]);
+    let r = client.send(&ca, 10, &[review("validate", "multi-pinned", "Pod", "default", &[&format!("{m}@{index}")], &[], &[])]);
     assert!(allowed(&r[0]), "{}", r[0]);
 
     // A dry run writes no audit record; the same request without it does.

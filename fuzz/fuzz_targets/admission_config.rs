@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use sealcheck_admission::config::AdmissionConfig;
+use sealcheck_admission::config::{AdmissionConfig, MultiPlatform};
 use sealcheck_admission::parse;
 use serde_json::{Value, json};
 
@@ -33,7 +33,8 @@ fn to_json(c: &AdmissionConfig) -> Value {
         "policy": path(&c.policy), "trustStore": opt(&c.trust_store, |p| path(p)), "crls": paths(&c.crls),
         "revocations": opt(&c.revocations, |p| path(p)), "auditLog": opt(&c.audit_log, |p| path(p)), "deadlineMs": c.deadline_ms,
         "registry": {"insecure": r.insecure, "caFile": opt(&r.ca_file, |p| path(p)), "caOnly": r.ca_only, "certsD": opt(&r.certs_d, |v| paths(v)),
-                     "registriesD": opt(&r.registries_d, |p| path(p)), "authFiles": opt(&r.auth_files, |v| paths(v)), "platform": r.platform,
+                     "registriesD": opt(&r.registries_d, |p| path(p)), "authFiles": opt(&r.auth_files, |v| paths(v)),
+                     "multiPlatform": match r.multi_platform { MultiPlatform::Index => "index", MultiPlatform::Platform => "platform" }, "platform": r.platform,
                      "tagTtlSeconds": r.tag_ttl_seconds, "evidenceTtlSeconds": r.evidence_ttl_seconds, "perHost": r.per_host},
     })
 }
@@ -51,6 +52,7 @@ fn check(c: &AdmissionConfig) {
             let r = &c.registry;
             assert_eq!((o.insecure.as_slice(), o.tag_ttl, o.evidence_ttl, o.platform.is_some()), (r.insecure.as_slice(), Duration::from_secs(r.tag_ttl_seconds), Duration::from_secs(r.evidence_ttl_seconds), r.platform.is_some()));
             assert!(c.registry.per_host.is_none_or(|n| n == o.per_host));
+            assert_eq!(o.decide_index, r.multi_platform == MultiPlatform::Index);
         }
     }
 }

@@ -187,7 +187,7 @@ impl Registry {
                 (Some(d), _) => (*d, None, None),
                 (None, Some(tag)) => {
                     let d = self.tag(&source, reference, tag)?;
-                    if is_index(&d.media_type) {
+                    if is_index(&d.media_type) && !self.options.decide_index {
                         let want = self.options.platform.clone().unwrap_or_else(Platform::host);
                         (source.choose_platform(&d, &want)?, Some(d.digest), Some(want.to_string()))
                     } else {

@@ -13,7 +13,8 @@
 //!
 //! A tag that names an image index is resolved to the platform manifest for
 //! [`Options::platform`] (the host's by default), decided together with that index (a policy may
-//! accept index signatures, `sealcheckIndexSignatures`). A reference by digest is decided on what
+//! accept index signatures, `sealcheckIndexSignatures`), or, with [`Options::decide_index`],
+//! decided on the index itself. A reference by digest is decided on what
 //! the digest names: an index by digest on the index itself (containers/image would pick a
 //! platform manifest from it, `copy/copy.go`).
 //!
@@ -114,6 +115,12 @@ pub struct Options {
     pub registries_d: RegistriesD,
     /// The platform chosen from an image index (`None`: the host's).
     pub platform: Option<Platform>,
+    /// Decide a tag that names an image index on the index itself, by its own signatures
+    /// (which bind every platform manifest it lists), instead of on the platform manifest for
+    /// [`Options::platform`]: what the tag names, as `cosign verify`, Kyverno and the Sigstore
+    /// policy-controller check it. Off by default (containers/image's choice, for a host that
+    /// runs the platform it chose); the admission programs turn it on.
+    pub decide_index: bool,
     /// Timeouts and the total deadline (per [`Registry::collect`] call).
     pub timeouts: Timeouts,
     /// How long [`Registry::resolve`] and [`Registry::collect`] keep what a tag named (zero:
@@ -143,6 +150,7 @@ impl Default for Options {
             auth_files: AuthFiles::default(),
             registries_d: RegistriesD::default(),
             platform: None,
+            decide_index: false,
             timeouts: Timeouts::default(),
             tag_ttl: Duration::ZERO,
             evidence_ttl: Duration::ZERO,

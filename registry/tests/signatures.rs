@@ -122,6 +122,23 @@ fn multi_arch_platforms_and_index_signatures() {
         let accepted = d.requirements[0].signatures.iter().find(|s| s.accepted).and_then(|s| s.matched);
         assert_eq!(accepted, matched, "{platform}, sealcheckIndexSignatures {index_option}");
     }
+    // Options::decide_index: the tag is decided on the index it names (its own signature), as
+    // `cosign verify` checks what a tag names; the platform is not consulted, and a repository
+    // whose index is unsigned (only its amd64 manifest signed) is denied.
+    let o = Options { decide_index: true, platform: Some(Platform::parse("linux/s390x").unwrap()), ..options(&reg.host) };
+    let (ev, resolved) = collect(&reference, reference.clone(), &o, &provider).unwrap();
+    assert_eq!((resolved.digest.to_string(), resolved.index, resolved.platform), (index.clone(), None, None));
+    let d = verifier(&json!({ "default": [plain] })).decide(&ev, now);
+    assert!(d.allowed, "{}", d.reason);
+    assert_eq!(d.manifest_digest.map(|m| m.to_string()), Some(index.clone()));
+    push_platform_image(&reg.host, &dir, "multi2", "amd64", "amd64 layer", "linux", "amd64", &[]);
+    push_platform_image(&reg.host, &dir, "multi2", "arm64", "arm64 layer", "linux", "arm64", &[]);
+    peer("oras", &["manifest", "index", "create", "--plain-http", &format!("{}/multi2:v1", reg.host), "amd64", "arm64"], &dir);
+    let only_amd64 = Reference::parse(&format!("{}/multi2:v1", reg.host)).unwrap();
+    cosign_with_key("sign", &key, &[], false, &format!("{}/multi2@{amd64}", reg.host), &dir);
+    let (ev, _) = collect(&only_amd64, only_amd64.clone(), &o, &provider).unwrap();
+    let d = verifier(&json!({ "default": [with_index] })).decide(&ev, now);
+    assert!(!d.allowed, "the index is not signed: {}", d.reason);
     // A platform the index does not list is an input error, not a decision on another one.
     let o = Options { platform: Some(Platform::parse("linux/s390x").unwrap()), ..options(&reg.host) };
     let e = collect(&reference, reference.clone(), &o, &provider).map(|_| ()).unwrap_err();
