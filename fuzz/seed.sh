@@ -413,7 +413,8 @@ def config_seeds():
     tls = {"cert": "/c.pem", "key": "/k.pem"}
     for c in [minimal, full, {"policy": "/p.json", "registry": {"authFiles": []}}, {"policy": "/p.json", "deadlineMs": 500},
               {"policy": "/p.json", "deadlineMs": 300000}, {"policy": "/p.json", "registry": {"caOnly": True}},
-              {"policy": "/p.json", "registry": {"platform": "linux"}}, {"policy": "/p.json", "registry": {"perHost": 0}}]:
+              {"policy": "/p.json", "registry": {"multiPlatform": "platform", "platform": "linux"}}, {"policy": "/p.json", "registry": {"platform": "linux/amd64"}},
+              {"policy": "/p.json", "registry": {"perHost": 0}}]:
         add("admission_config", json.dumps(c))
         add("admission_config", json.dumps({"admission": c, "tls": tls}))
     add("admission_config", json.dumps({"admission": full, "listen": "127.0.0.1:0", "tls": dict(tls, minVersion="1.3"), "policyDir": "/ns",

@@ -5,7 +5,8 @@
 //! - RFC 9112 §2 (message format): the head, request line and header fields through the empty
 //!   line, is at most [`MAX_HEAD_BYTES`] (431 over it, RFC 6585 §5) with at most [`MAX_HEADERS`]
 //!   fields, parsed by `httparse` (400 when it does not parse); field values are UTF-8 (400).
-//!   Empty lines before the request line are skipped (§2.2), within the same limit.
+//!   Empty lines before the request line are skipped (§2.2), within the same limit; a head
+//!   httparse would end at a bare-LF empty line before the first CRLF CRLF is refused (400).
 //! - RFC 9112 §6.3 (message body length): a body is read by `Content-Length` only (digits; repeated
 //!   only with the same value, 400 otherwise), no length is no body, and one over the route's
 //!   limit is refused before it is read (413). `Transfer-Encoding` is refused (411): no chunked
@@ -92,7 +93,9 @@ pub fn read_request<S: Read + Write>(s: &mut S, buf: &mut Vec<u8>, limit: fn(&st
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
     match req.parse(&buf[..head_len]) {
-        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Complete(n)) if n == head_len => {}
+        // httparse also ends a head at a bare LF line: framed otherwise than by CRLF CRLF.
+        Ok(httparse::Status::Complete(_)) => return Err(Stop::Answer(400, "request head: a bare LF empty line ends it before CRLF CRLF".into())),
         Ok(httparse::Status::Partial) => return Err(Stop::Answer(400, "incomplete request head".into())),
         Err(e) => return Err(Stop::Answer(400, format!("request head: {e}"))),
     }
@@ -243,11 +246,16 @@ mod tests {
         assert_eq!(crate::parse::http_request(&mut rest), Err(Stop::Quiet));
         // RFC 9112 §2.2: empty lines before the request line are skipped (between pipelined
         // requests too), and count against the head's limit.
+        assert_eq!(crate::parse::http_request(&mut &b"\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n"[..]).unwrap().path, "/healthz");
         let mut rest = &b"\r\n\nGET /healthz HTTP/1.1\r\n\r\n\r\nGET /readyz HTTP/1.1\r\n\r\n"[..];
         assert_eq!(crate::parse::http_request(&mut rest).unwrap().path, "/healthz");
         assert_eq!(crate::parse::http_request(&mut rest).unwrap().path, "/readyz");
         let spam = "\r\n".repeat(MAX_HEAD_BYTES / 2) + "GET / HTTP/1.1\r\n\r\n";
         assert!(matches!(crate::parse::http_request(&mut spam.as_bytes()), Err(Stop::Answer(431, _))));
+        // One framing only: a head httparse would end at a bare LF empty line before the CRLF
+        // CRLF is refused, not read as one request with the next one's head swallowed.
+        let two = &b"GET /healthz HTTP/1.1\n\nPOST /validate HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"[..];
+        assert!(matches!(crate::parse::http_request(&mut &two[..]), Err(Stop::Answer(400, _))));
         // A target of only a query (what the fuzz target found its round trip must write back).
         let r = crate::parse::http_request(&mut &b"POST ?gatekeeper HTTP/1.1\r\n\r\n"[..]).unwrap();
         assert_eq!((r.path.as_str(), r.query.as_str()), ("", "gatekeeper"));

@@ -256,16 +256,9 @@ fn flow(log: &Path) {
     // the mutating webhook pins the index, so each node picks its platform from what was
     // verified (as Kyverno's `mutateDigest` pins what the tag resolves to). An index whose
     // amd64 manifest alone is signed is denied: the index binds its arm64 manifest too.
-    let multi = |repo: &str| -> (String, String) {
-        let amd64 = common::push_platform_image(&reg.host, &dir, repo, "amd64", &format!("{repo} amd64"), "linux", "amd64", &[]);
-        common::push_platform_image(&reg.host, &dir, repo, "arm64", &format!("{repo} arm64"), "linux", "arm64", &[]);
-        let tag = format!("{}/{repo}:v1", reg.host);
-        peers::peer("oras", &["manifest", "index", "create", "--plain-http", &tag, "amd64", "arm64"], &dir);
-        (peers::peer("oras", &["resolve", "--plain-http", &tag], &dir).trim().to_string(), amd64)
-    };
-    let (index, _) = multi("multi");
+    let (index, _, _) = common::push_index(&reg.host, &dir, "multi");
     cosign_with_key("sign", &dir.join("signer/cosign.key"), &[], false, &format!("{}/multi@{index}", reg.host), &dir);
-    let (_, amd64) = multi("multi-amd64");
+    let (_, amd64, _) = common::push_index(&reg.host, &dir, "multi-amd64");
     cosign_with_key("sign", &dir.join("signer/cosign.key"), &[], false, &format!("{}/multi-amd64@{amd64}", reg.host), &dir);
     let (m, m64) = (format!("{}/multi:v1", reg.host), format!("{}/multi-amd64:v1", reg.host));
     let r = client.send(&ca, 10, &[review("mutate", "multi", "Pod", "default", &[&m], &[], &[]), review("validate", "multi-amd64", "Pod", "default", &[&m64], &[], &[])]);

@@ -184,7 +184,18 @@ impl Registry {
             let source = self.source(reference, provider, attachments)?;
             // The manifest decided on, and the index and platform it was chosen from.
             let (digest, index, platform) = match (reference.digest(), reference.tag()) {
-                (Some(d), _) => (*d, None, None),
+                (Some(d), None) => (*d, None, None),
+                // `name:tag@digest` whose tag names an index listing that digest (a platform
+                // manifest a multi-platform tag was pinned to, as the mutating webhook pins
+                // with `multiPlatform: "platform"`): decided with that index, as the tag was.
+                (Some(d), Some(tag)) => {
+                    let named = self.tag(&source, reference, tag)?;
+                    let listed = if is_index(&named.media_type) && named.digest != *d { source.choose_listed(&named, d)? } else { None };
+                    match listed {
+                        Some(platform) => (*d, Some(named.digest), platform),
+                        None => (*d, None, None),
+                    }
+                }
                 (None, Some(tag)) => {
                     let d = self.tag(&source, reference, tag)?;
                     if is_index(&d.media_type) && !self.options.decide_index {

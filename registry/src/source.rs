@@ -234,33 +234,56 @@ impl RegistrySource {
     /// Picks the platform manifest of the index `index` (a descriptor this source resolved),
     /// and remembers the choice for [`ArtifactSource::locate`].
     pub fn choose_platform(&self, index: &Descriptor, want: &Platform) -> Result<OciDigest> {
-        #[derive(Deserialize)]
-        struct Entry {
-            digest: String,
-            size: u64,
-            platform: Option<PlatformJson>,
-        }
-        #[derive(Deserialize)]
-        struct PlatformJson {
-            os: String,
-            architecture: String,
-            variant: Option<String>,
-        }
+        let chosen = self.choose(index, |e| {
+            e.platform.as_ref().is_some_and(|p| p.os == want.os && p.architecture == want.architecture && want.variant.as_ref().is_none_or(|v| p.variant.as_ref() == Some(v)))
+        })?;
+        chosen.map(|(d, _)| d).ok_or_else(|| Error::NotFound(format!("platform {want} in the image index {}", index.digest)))
+    }
+
+    /// `digest` as a platform manifest of the index `index` (a descriptor this source
+    /// resolved): when the index lists it, remembered as chosen from it (as
+    /// [`RegistrySource::choose_platform`] does) and its platform returned (`os/arch[/variant]`,
+    /// `None` when the entry names none); `None` when the index does not list it.
+    pub fn choose_listed(&self, index: &Descriptor, digest: &OciDigest) -> Result<Option<Option<String>>> {
+        let wanted = digest.to_string();
+        Ok(self.choose(index, |e| e.digest == wanted)?.map(|(_, platform)| platform))
+    }
+
+    /// The first entry of the index `index` that `pick` takes, remembered as chosen: its digest
+    /// and platform.
+    fn choose(&self, index: &Descriptor, pick: impl Fn(&IndexEntry) -> bool) -> Result<Option<(OciDigest, Option<String>)>> {
         #[derive(Deserialize)]
         struct Index {
-            manifests: Vec<Entry>,
+            manifests: Vec<IndexEntry>,
         }
         let bytes = self.manifest_bytes(&index.digest).ok_or(Error::MissingEvidence("the image index"))?;
         let parsed: Index = serde_json::from_slice(&bytes).map_err(|e| Error::Json { what: "image index", detail: e.to_string() })?;
-        let found = parsed.manifests.iter().find(|e| {
-            e.platform.as_ref().is_some_and(|p| p.os == want.os && p.architecture == want.architecture && want.variant.as_ref().is_none_or(|v| p.variant.as_ref() == Some(v)))
-        });
-        let e = found.ok_or_else(|| Error::NotFound(format!("platform {want} in the image index {}", index.digest)))?;
+        let Some(e) = parsed.manifests.iter().find(|e| pick(e)) else { return Ok(None) };
         let digest = OciDigest::parse(&e.digest)?;
         lock(&self.known_manifests).insert(digest.to_string());
         *lock(&self.chosen) = Some((digest, e.size, index.clone()));
-        Ok(digest)
+        let platform = e.platform.as_ref().map(|p| match &p.variant {
+            Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
+            None => format!("{}/{}", p.os, p.architecture),
+        });
+        Ok(Some((digest, platform)))
     }
+}
+
+/// An entry of an image index, as platform selection reads it.
+#[derive(Deserialize)]
+struct IndexEntry {
+    digest: String,
+    size: u64,
+    platform: Option<IndexPlatform>,
+}
+
+/// An index entry's platform.
+#[derive(Deserialize)]
+struct IndexPlatform {
+    os: String,
+    architecture: String,
+    variant: Option<String>,
 }
 
 /// Bounded parallel fetches within one decision (issue 12, "bounded parallel fetches"): when a

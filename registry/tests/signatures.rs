@@ -14,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{RefRegistry, StaticServer, collect, layout, options, projection, push_platform_image, verifier};
+use common::{RefRegistry, StaticServer, collect, layout, options, projection, push_index, push_platform_image, verifier};
 use peers::{Registry, cosign_key_pairs, cosign_with_key, peer, scratch};
 use sealcheck::oci::Reference;
 use sealcheck::policy::Matched;
@@ -88,10 +88,7 @@ fn multi_arch_platforms_and_index_signatures() {
     let dir = scratch("registry-multiarch");
     let reg = Registry::start(&dir);
     cosign_key_pairs(&dir, &["signer"]);
-    let amd64 = push_platform_image(&reg.host, &dir, "multi", "amd64", "amd64 layer", "linux", "amd64", &[]);
-    let arm64 = push_platform_image(&reg.host, &dir, "multi", "arm64", "arm64 layer", "linux", "arm64", &[]);
-    peer("oras", &["manifest", "index", "create", "--plain-http", &format!("{}/multi:v1", reg.host), "amd64", "arm64"], &dir);
-    let index = peer("oras", &["resolve", "--plain-http", &format!("{}/multi:v1", reg.host)], &dir).trim().to_string();
+    let (index, amd64, arm64) = push_index(&reg.host, &dir, "multi");
     let key = dir.join("signer/cosign.key");
     // The index, and the amd64 manifest only.
     cosign_with_key("sign", &key, &[], false, &format!("{}/multi@{index}", reg.host), &dir);
@@ -122,23 +119,38 @@ fn multi_arch_platforms_and_index_signatures() {
         let accepted = d.requirements[0].signatures.iter().find(|s| s.accepted).and_then(|s| s.matched);
         assert_eq!(accepted, matched, "{platform}, sealcheckIndexSignatures {index_option}");
     }
+    // `name:tag@digest` of a platform manifest the tag's index lists (what the mutating webhook
+    // pins with `multiPlatform: "platform"`): decided on that manifest together with the index,
+    // whatever the platform option says, so index signatures count as for the tag.
+    for (pinned, requirement, matched) in [(&arm64, &with_index, Some(Matched::Index)), (&arm64, &plain, None), (&amd64, &plain, Some(Matched::Manifest))] {
+        let r = Reference::parse(&format!("{}/multi:v1@{pinned}", reg.host)).unwrap();
+        let (ev, resolved) = collect(&r, r.clone(), &options(&reg.host), &provider).unwrap_or_else(|e| panic!("{r}: {e}"));
+        assert_eq!((&resolved.digest.to_string(), resolved.index.map(|d| d.to_string())), (pinned, Some(index.clone())), "{r}");
+        let d = verifier(&json!({ "default": [requirement] })).decide(&ev, now);
+        assert_eq!(d.requirements[0].signatures.iter().find(|s| s.accepted).and_then(|s| s.matched), matched, "{r}: {}", d.reason);
+    }
     // Options::decide_index: the tag is decided on the index it names (its own signature), as
     // `cosign verify` checks what a tag names; the platform is not consulted, and a repository
-    // whose index is unsigned (only its amd64 manifest signed) is denied.
+    // whose index is unsigned (only its amd64 manifest signed) is denied, index signatures
+    // accepted or not.
     let o = Options { decide_index: true, platform: Some(Platform::parse("linux/s390x").unwrap()), ..options(&reg.host) };
     let (ev, resolved) = collect(&reference, reference.clone(), &o, &provider).unwrap();
     assert_eq!((resolved.digest.to_string(), resolved.index, resolved.platform), (index.clone(), None, None));
     let d = verifier(&json!({ "default": [plain] })).decide(&ev, now);
     assert!(d.allowed, "{}", d.reason);
     assert_eq!(d.manifest_digest.map(|m| m.to_string()), Some(index.clone()));
-    push_platform_image(&reg.host, &dir, "multi2", "amd64", "amd64 layer", "linux", "amd64", &[]);
-    push_platform_image(&reg.host, &dir, "multi2", "arm64", "arm64 layer", "linux", "arm64", &[]);
-    peer("oras", &["manifest", "index", "create", "--plain-http", &format!("{}/multi2:v1", reg.host), "amd64", "arm64"], &dir);
+    let (index2, amd64_2, _) = push_index(&reg.host, &dir, "multi2");
+    cosign_with_key("sign", &key, &[], false, &format!("{}/multi2@{amd64_2}", reg.host), &dir);
     let only_amd64 = Reference::parse(&format!("{}/multi2:v1", reg.host)).unwrap();
-    cosign_with_key("sign", &key, &[], false, &format!("{}/multi2@{amd64}", reg.host), &dir);
-    let (ev, _) = collect(&only_amd64, only_amd64.clone(), &o, &provider).unwrap();
-    let d = verifier(&json!({ "default": [with_index] })).decide(&ev, now);
-    assert!(!d.allowed, "the index is not signed: {}", d.reason);
+    let (ev, resolved) = collect(&only_amd64, only_amd64.clone(), &o, &provider).unwrap();
+    assert_eq!(resolved.digest.to_string(), index2);
+    for requirement in [&plain, &with_index] {
+        let d = verifier(&json!({ "default": [requirement] })).decide(&ev, now);
+        assert!(!d.allowed && d.reason.contains("no signatures"), "the index is not signed: {}", d.reason);
+    }
+    // Without decide_index, the same repository's amd64 manifest is what is decided: allowed.
+    let (ev, _) = collect(&only_amd64, only_amd64.clone(), &Options { platform: Some(Platform::parse("linux/amd64").unwrap()), ..options(&reg.host) }, &provider).unwrap();
+    assert!(verifier(&json!({ "default": [plain] })).decide(&ev, now).allowed);
     // A platform the index does not list is an input error, not a decision on another one.
     let o = Options { platform: Some(Platform::parse("linux/s390x").unwrap()), ..options(&reg.host) };
     let e = collect(&reference, reference.clone(), &o, &provider).map(|_| ()).unwrap_err();

@@ -97,4 +97,5 @@ pub fn in_child(test: &str, env: &str, flow: fn(&Path)) {
         let not_json: Vec<&str> = text.lines().filter(|l| serde_json::from_str::<Value>(l).is_err()).collect();
         panic!("the flow failed ({status}); its stderr besides the server's log:\n{}", not_json.join("\n"));
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }

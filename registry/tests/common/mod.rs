@@ -186,6 +186,17 @@ pub fn push_platform_image(host: &str, dir: &Path, repo: &str, tag: &str, conten
     peer("oras", &args, &work).trim().to_string()
 }
 
+/// Pushes a linux/amd64 and a linux/arm64 image (tags `amd64`, `arm64`) and an OCI image index
+/// of the two as `host/repo:v1` (`oras manifest index create`, which reads each platform from
+/// its config); the digests of the index, the amd64 and the arm64 manifest.
+pub fn push_index(host: &str, dir: &Path, repo: &str) -> (String, String, String) {
+    let amd64 = push_platform_image(host, dir, repo, "amd64", &format!("{repo} amd64 layer"), "linux", "amd64", &[]);
+    let arm64 = push_platform_image(host, dir, repo, "arm64", &format!("{repo} arm64 layer"), "linux", "arm64", &[]);
+    let tag = format!("{host}/{repo}:v1");
+    peer("oras", &["manifest", "index", "create", "--plain-http", &tag, "amd64", "arm64"], dir);
+    (peer("oras", &["resolve", "--plain-http", &tag], dir).trim().to_string(), amd64, arm64)
+}
+
 /// A static file server on 127.0.0.1 (GET only: the file under `root`, or 404), counting the
 /// requests it answered; stopped on drop.
 pub struct StaticServer {
