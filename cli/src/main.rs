@@ -562,6 +562,14 @@ fn decide_image(args: &VerifyImage, provider: CryptoProvider) -> sealcheck::Resu
     Ok((images.decide(&image, now), resolved))
 }
 
+/// The decision `verify` and `policy explain` take ([`decide_image`]), recorded ([`record`]);
+/// the exit status to return when it could not be taken or recorded.
+fn decided_and_recorded(args: &VerifyImage, provider: CryptoProvider) -> Result<sealcheck::Decision, ExitCode> {
+    let (decision, resolved) = decide_image(args, provider).map_err(|e| fail(args.json, "allowed", &e))?;
+    record(args, &decision, resolved)?;
+    Ok(decision)
+}
+
 /// What `verify` and `policy explain` do with a decision before their own output: append it to
 /// `--audit-log` (a failed append is the exit status to return), and with `--json` print its
 /// record, with the registry's `source` for a `docker://` image.
@@ -582,14 +590,10 @@ fn record(args: &VerifyImage, decision: &sealcheck::Decision, resolved: Option<s
 }
 
 fn verify_image(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
-    let decided = decide_image(args, provider);
-    let (decision, resolved) = match decided {
+    let decision = match decided_and_recorded(args, provider) {
         Ok(d) => d,
-        Err(e) => return fail(args.json, "allowed", &e),
+        Err(code) => return code,
     };
-    if let Err(code) = record(args, &decision, resolved) {
-        return code;
-    }
     if decision.allowed {
         eprintln!("sealcheck: allowed: {}", decision.reason);
         ExitCode::SUCCESS
@@ -770,14 +774,10 @@ fn policy_check(args: &PolicyCheck, provider: &CryptoProvider) -> ExitCode {
 /// `policy explain`: one decision, as `verify` takes it (recorded in `--audit-log` the same
 /// way), printed rule by rule from its record.
 fn policy_explain(args: &VerifyImage, provider: CryptoProvider) -> ExitCode {
-    let decided = decide_image(args, provider);
-    let (decision, resolved) = match decided {
+    let decision = match decided_and_recorded(args, provider) {
         Ok(d) => d,
-        Err(e) => return fail(args.json, "allowed", &e),
+        Err(code) => return code,
     };
-    if let Err(code) = record(args, &decision, resolved) {
-        return code;
-    }
     if !args.json {
         print!("{}", sealcheck::policy::lint::explain(&decision));
     }
